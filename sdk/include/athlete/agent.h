@@ -1,0 +1,83 @@
+/* An agent: one algorithm instance a host feeds observations and asks for actions.
+ *
+ * Python Athlete          C
+ * make(...)               athlete_agent_create
+ * agent.reset_step(o)     athlete_agent_reset_step
+ * agent.step(o,r,te,tr)   athlete_agent_step
+ * agent.train()/eval()    athlete_agent_train / athlete_agent_eval
+ * (environment info)      not taken: every built-in collector ignores it
+ *
+ * Observations and actions are flat float arrays in the convention of <athlete/space.h>.
+ * Returned actions and infos are borrowed: they belong to the agent and stay valid until
+ * the next call on it. An agent is not thread-safe; separate agents are independent.
+ * A failed call leaves the agent exactly as it was. */
+#ifndef ATHLETE_AGENT_H
+#define ATHLETE_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <athlete/component.h>
+#include <athlete/export.h>
+#include <athlete/info.h>
+#include <athlete/registry.h>
+#include <athlete/space.h>
+#include <athlete/status.h>
+
+ATHLETE_BEGIN_DECLS
+
+typedef struct athlete_agent athlete_agent;
+
+/* seed: NULL draws a random seed (0 is a real seed). overrides_json: NULL or a JSON
+ * object over the algorithm's defaults. The spaces are copied. The agent starts in
+ * training mode. */
+ATHLETE_API athlete_status athlete_agent_create(const athlete_registry *registry,
+                                                const char *algorithm_id,
+                                                const athlete_space *observation_space,
+                                                const athlete_space *action_space,
+                                                const uint64_t *seed, const char *overrides_json,
+                                                athlete_agent **out, athlete_error *err);
+ATHLETE_API void athlete_agent_destroy(athlete_agent *agent);
+
+/* A new episode began with `observation`. Training mode: collects, runs due updates,
+ * returns the training policy's first action; *info is the update log only (as the
+ * original). Evaluation mode: the evaluation policy's action and info. */
+ATHLETE_API athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *observation,
+                                                    const float **action, const athlete_info **info,
+                                                    athlete_error *err);
+/* The environment answered the last action. Training mode: collects the transition,
+ * advances the clock, runs due updates; when the episode ended *action is NULL and *info
+ * the update log, otherwise the next action and policy info merged with the log.
+ * Evaluation mode: only `observation` is used. */
+ATHLETE_API athlete_status athlete_agent_step(athlete_agent *agent, const float *observation,
+                                              double reward, bool terminated, bool truncated,
+                                              const float **action, const athlete_info **info,
+                                              athlete_error *err);
+ATHLETE_API void athlete_agent_train(athlete_agent *agent);
+ATHLETE_API void athlete_agent_eval(athlete_agent *agent);
+ATHLETE_API bool athlete_agent_is_training(const athlete_agent *agent);
+
+/* The info of the last call (borrowed). */
+ATHLETE_API const athlete_info *athlete_agent_info(const athlete_agent *agent);
+ATHLETE_API const athlete_clock *athlete_agent_clock(const athlete_agent *agent);
+ATHLETE_API const char *athlete_agent_algorithm_id(const athlete_agent *agent);
+ATHLETE_API uint64_t athlete_agent_seed(const athlete_agent *agent);
+ATHLETE_API const athlete_space *athlete_agent_observation_space(const athlete_agent *agent);
+ATHLETE_API const athlete_space *athlete_agent_action_space(const athlete_agent *agent);
+/* The merged configuration as JSON (athlete_free it). */
+ATHLETE_API athlete_status athlete_agent_config_json(const athlete_agent *agent, bool pretty,
+                                                     char **json, athlete_error *err);
+
+/* Calls an extension method by name (see athlete_method in <athlete/plugin.h>).
+ * args_json is a JSON array of the arguments ("[]" or NULL for none); *result_json
+ * receives the return value as JSON ("0.42", "null" for void); athlete_free it. */
+ATHLETE_API athlete_status athlete_agent_call(athlete_agent *agent, const char *method,
+                                              const char *args_json, char **result_json,
+                                              athlete_error *err);
+/* The algorithm's extension methods (borrowed; ended by name NULL; may be NULL). */
+ATHLETE_API const athlete_method *athlete_agent_methods(const athlete_agent *agent);
+
+ATHLETE_END_DECLS
+
+#endif

@@ -1,0 +1,153 @@
+/* The component ABI: what an algorithm is made of.
+ *
+ * An algorithm's factory builds four components (data collector, an ordered list of
+ * updatables forming the update rule, training policy, evaluation policy) plus shared
+ * state (networks, replay buffer) they borrow. The core drives the loop (spec §3.3):
+ *
+ *   step(obs, r, term, trunc):  collector.collect → clock.interactions++ (and data_points,
+ *                               episodes) → each updatable whose ready() holds, in order →
+ *                               training_policy.act (unless the episode ended)
+ *   reset_step(obs):            collector.reset → updatables → training_policy.reset_act
+ *
+ * so an algorithm contains decisions, never a scheduler. Every vtable starts with
+ * struct_size (append-only evolution: the core reads a trailing member only when
+ * struct_size covers it) and ends its 1.0 layout with save, load and destroy. save/load
+ * may be NULL for stateless components. */
+#ifndef ATHLETE_COMPONENT_H
+#define ATHLETE_COMPONENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <athlete/checkpoint.h>
+#include <athlete/config.h>
+#include <athlete/export.h>
+#include <athlete/info.h>
+#include <athlete/space.h>
+#include <athlete/status.h>
+
+ATHLETE_BEGIN_DECLS
+
+/* The agent's step tracker. Owned by the core; components receive a pointer that stays
+ * valid for the agent's life and never write to it. */
+typedef struct athlete_clock {
+    uint64_t interactions; /* environment interactions (step calls in training mode) */
+    uint64_t episodes;     /* episodes ended (terminated or truncated) */
+    uint64_t data_points;  /* data points the collector published */
+    uint64_t warmup_steps; /* from the configuration key "warmup_steps" (0 when absent) */
+} athlete_clock;
+
+/* interactions >= warmup_steps (so true before the first step when warmup is 0). */
+ATHLETE_API bool athlete_clock_warmup_done(const athlete_clock *clock);
+/* max(0, interactions - warmup_steps). */
+ATHLETE_API uint64_t athlete_clock_after_warmup(const athlete_clock *clock);
+
+/* What a training step hands the collector. */
+typedef struct athlete_step_data {
+    const float *action;             /* the action the agent returned for the previous observation */
+    const athlete_info *policy_info; /* the training policy's info for that action */
+    const float *observation;        /* the observation the action led to */
+    double reward;
+    bool terminated;
+    bool truncated;
+} athlete_step_data;
+
+typedef struct athlete_collector_ops {
+    size_t struct_size;
+    /* A new episode starts at `observation`. *new_data: a data point was published. */
+    athlete_status (*reset)(void *self, const float *observation, bool *new_data, athlete_error *err);
+    athlete_status (*collect)(void *self, const athlete_step_data *step, bool *new_data,
+                              athlete_error *err);
+    /* Collector state is environment state: saved only when the caller asks for it. */
+    athlete_status (*save)(void *self, athlete_writer *writer, athlete_error *err);
+    athlete_status (*load)(void *self, athlete_reader *reader, athlete_error *err);
+    void (*destroy)(void *self);
+} athlete_collector_ops;
+
+typedef struct athlete_updatable_ops {
+    size_t struct_size;
+    const char *name; /* short, unique within the algorithm: scopes its checkpoint records */
+    /* The update condition, evaluated just before the update would run (earlier
+     * updatables of the same call may have changed what it reads). */
+    bool (*ready)(void *self, const athlete_clock *clock);
+    /* Does the update and adds what it wants logged ("loss", …) to `log`. */
+    athlete_status (*update)(void *self, const athlete_clock *clock, athlete_info *log,
+                             athlete_error *err);
+    athlete_status (*save)(void *self, athlete_writer *writer, athlete_error *err);
+    athlete_status (*load)(void *self, athlete_reader *reader, athlete_error *err);
+    void (*destroy)(void *self);
+} athlete_updatable_ops;
+
+typedef struct athlete_policy_ops {
+    size_t struct_size;
+    /* Writes action_space-flat-size floats to `action` and fills `info`. The info's array
+     * values may point into the policy and must stay valid until its next call. */
+    athlete_status (*act)(void *self, const float *observation, const athlete_clock *clock,
+                          float *action, athlete_info *info, athlete_error *err);
+    /* First action of an episode (resets exploration noise); NULL means act. */
+    athlete_status (*reset_act)(void *self, const float *observation, const athlete_clock *clock,
+                                float *action, athlete_info *info, athlete_error *err);
+    athlete_status (*save)(void *self, athlete_writer *writer, athlete_error *err);
+    athlete_status (*load)(void *self, athlete_reader *reader, athlete_error *err);
+    void (*destroy)(void *self);
+} athlete_policy_ops;
+
+/* Shared state: networks, optimisers, buffers. Destroyed after every component. */
+typedef struct athlete_state_ops {
+    size_t struct_size;
+    athlete_status (*save)(void *state, athlete_writer *writer, athlete_error *err);
+    athlete_status (*load)(void *state, athlete_reader *reader, athlete_error *err);
+    void (*destroy)(void *state);
+} athlete_state_ops;
+
+/* Fat pointers (operations + instance). */
+typedef struct athlete_collector {
+    const athlete_collector_ops *ops;
+    void *self;
+} athlete_collector;
+typedef struct athlete_updatable {
+    const athlete_updatable_ops *ops;
+    void *self;
+} athlete_updatable;
+typedef struct athlete_policy {
+    const athlete_policy_ops *ops;
+    void *self;
+} athlete_policy;
+
+#define ATHLETE_MAX_UPDATABLES 8
+
+/* Filled by an algorithm's build(). The core zeroes it and sets struct_size first; on
+ * failure build() must leave nothing allocated (or the core would have to guess). */
+typedef struct athlete_parts {
+    size_t struct_size;
+    athlete_collector collector;
+    athlete_updatable updatables[ATHLETE_MAX_UPDATABLES];
+    size_t updatable_count;
+    athlete_policy training_policy;
+    athlete_policy evaluation_policy;
+    void *state;                      /* first argument of extension methods */
+    const athlete_state_ops *state_ops;
+} athlete_parts;
+
+/* Adds one updatable at the end of the update order; false when the list is full. */
+ATHLETE_API bool athlete_parts_add_updatable(athlete_parts *parts, const athlete_updatable_ops *ops,
+                                             void *self);
+/* Destroys everything a (possibly partly) filled parts holds: components in reverse order,
+ * then the state. Leaves parts zeroed. For build() functions cleaning up after a failure. */
+ATHLETE_API void athlete_parts_destroy(athlete_parts *parts);
+
+/* What the factory receives. Everything is borrowed and valid for the agent's life. */
+typedef struct athlete_build_args {
+    size_t struct_size;
+    const char *algorithm_id;
+    const athlete_space *observation_space;
+    const athlete_space *action_space;
+    const athlete_config *config;
+    uint64_t seed; /* the agent's seed; components derive their own streams from it */
+    const athlete_clock *clock;
+} athlete_build_args;
+
+ATHLETE_END_DECLS
+
+#endif
