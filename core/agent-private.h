@@ -1,0 +1,34 @@
+/* The agent's fields, shared by agent.c and checkpoint.c. Never installed. */
+#ifndef ATHLETE_AGENT_PRIVATE_H
+#define ATHLETE_AGENT_PRIVATE_H
+
+#include "core-private.h"
+
+#include <athlete/component.h>
+#include <athlete/config.h>
+
+struct athlete_agent {
+    athlete__algorithm_entry *entry; /* keeps the plugin loaded */
+    athlete_space *observation_space;
+    athlete_space *action_space;
+    size_t observation_size, action_size;
+    athlete_config *config;
+    uint64_t seed;
+    athlete_clock clock;
+    athlete_parts parts;
+    bool built;
+    bool training;
+    bool episode_active; /* training: between reset_step and the step that ends the episode */
+    float *last_action;  /* the training policy's last action (the collector's "action") */
+    athlete_info last_policy_info;
+    float *eval_action;
+    athlete_info log;  /* this call's update log */
+    athlete_info info; /* what the last call returned */
+};
+
+/* Creates an agent for a registered algorithm from a complete configuration. */
+athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athlete_space *observation_space,
+                                    const athlete_space *action_space, uint64_t seed,
+                                    const char *config_json, athlete_agent **out, athlete_error *err);
+
+#endif
