@@ -24,6 +24,9 @@ struct athlete_agent {
     float *eval_action;
     athlete_info log;  /* this call's update log */
     athlete_info info; /* what the last call returned */
+    /* Storage for a policy info restored from a checkpoint (keys and arrays it borrows). */
+    char loaded_keys[ATHLETE_INFO_CAPACITY][32];
+    float *loaded_reals[ATHLETE_INFO_CAPACITY];
 };
 
 /* Creates an agent for a registered algorithm from a complete configuration. */

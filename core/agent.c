@@ -133,6 +133,8 @@ void athlete_agent_destroy(athlete_agent *agent)
     athlete_space_free(agent->action_space);
     athlete_free(agent->last_action);
     athlete_free(agent->eval_action);
+    for (size_t i = 0; i < ATHLETE_INFO_CAPACITY; i++)
+        athlete_free(agent->loaded_reals[i]);
     /* Last: the plugin's code must stay mapped until its components are gone. */
     athlete__algorithm_entry_unref(agent->entry);
     athlete_free(agent);

@@ -69,6 +69,25 @@ ATHLETE_API const athlete_space *athlete_agent_action_space(const athlete_agent 
 ATHLETE_API athlete_status athlete_agent_config_json(const athlete_agent *agent, bool pretty,
                                                      char **json, athlete_error *err);
 
+/* ---- Checkpoints ----
+ * A checkpoint is one file holding the agent's complete state (see docs in README,
+ * "Checkpoint format"): networks, optimiser moments, replay buffer, clock, every RNG.
+ * path NULL: "checkpoints/<id>_<DD-MM-YYYY_HH-MM-SS>" under the working directory.
+ * With save_environment_state the episode in progress is saved too (collector data, last
+ * action), so training can continue with step() after loading. Writing is atomic: a
+ * failed or interrupted save leaves any previous file at `path` intact. *saved_path (may
+ * be NULL) receives the path written; athlete_free it. */
+ATHLETE_API athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *path,
+                                                         bool save_environment_state,
+                                                         char **saved_path, athlete_error *err);
+/* Loads a checkpoint into a new agent (training mode) through the registry's plugin for
+ * its algorithm. Everything is validated before the agent is handed back.
+ * load_environment_state on a checkpoint saved without it is E_CHECKPOINT_MISMATCH. */
+ATHLETE_API athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry,
+                                                         const char *path,
+                                                         bool load_environment_state,
+                                                         athlete_agent **out, athlete_error *err);
+
 /* Calls an extension method by name (see athlete_method in <athlete/plugin.h>).
  * args_json is a JSON array of the arguments ("[]" or NULL for none); *result_json
  * receives the return value as JSON ("0.42", "null" for void); athlete_free it. */

@@ -1,0 +1,599 @@
+/* Checkpoint files: one file per agent, written atomically, validated before use.
+ *
+ * Layout (all integers little-endian):
+ *   "ATHLCKPT"              8-byte magic
+ *   u32 format version      (1)
+ *   u32 kind                (1 = full agent)
+ *   u64 header length H, then H bytes of JSON: algorithm id, plugin name and version, ABI
+ *       major, OpenBLAS kernel, merged configuration, spaces, seed, environment_state
+ *   u32 CRC32 of everything above
+ *   records                 athlete_writer's stream (each record with its own CRC32),
+ *                           ended by the record "end" holding the number of records
+ *                           before it, so a file cut at a record boundary is caught. */
+#include "agent-private.h"
+
+#include <athlete/alloc.h>
+#include <athlete/blas.h>
+#include <athlete/checkpoint.h>
+#include <athlete/version.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAGIC "ATHLCKPT"
+#define FORMAT_VERSION 1u
+#define KIND_AGENT 1u
+#define PREAMBLE_SIZE (8 + 4 + 4 + 8)
+#define MAX_HEADER (16u << 20)
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint32_t get_u32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* ---- the agent's own records ---- */
+
+static athlete_status save_info(const athlete_info *info, athlete_writer *w, athlete_error *err)
+{
+    uint64_t count = info->count;
+    athlete_status st = athlete_writer_put(w, "info.count", ATHLETE_RECORD_U64, &count, 1, err);
+    for (size_t i = 0; st == ATHLETE_OK && i < info->count; i++) {
+        const athlete_info_item *item = &info->items[i];
+        char name[48];
+        snprintf(name, sizeof name, "info.%zu.key", i);
+        st = athlete_writer_put(w, name, ATHLETE_RECORD_BYTES, item->key, strlen(item->key), err);
+        uint64_t meta[3] = {(uint64_t)item->type, item->boolean, (uint64_t)item->integer};
+        snprintf(name, sizeof name, "info.%zu.meta", i);
+        if (st == ATHLETE_OK)
+            st = athlete_writer_put(w, name, ATHLETE_RECORD_U64, meta, 3, err);
+        snprintf(name, sizeof name, "info.%zu.real", i);
+        if (st == ATHLETE_OK)
+            st = athlete_writer_put(w, name, ATHLETE_RECORD_F64, &item->real, 1, err);
+        snprintf(name, sizeof name, "info.%zu.reals", i);
+        if (st == ATHLETE_OK)
+            st = athlete_writer_put(w, name, ATHLETE_RECORD_F32, item->reals, item->count, err);
+    }
+    return st;
+}
+
+/* Rebuilds the last policy info; keys and arrays live in the agent's own storage. */
+static athlete_status load_info(athlete_agent *agent, athlete_reader *r, athlete_error *err)
+{
+    uint64_t count;
+    athlete_status st = athlete_reader_get(r, "info.count", ATHLETE_RECORD_U64, &count, 1, err);
+    if (st != ATHLETE_OK)
+        return st;
+    if (count > ATHLETE_INFO_CAPACITY)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the saved policy info has %" PRIu64 " items (at most %d)",
+                                 count, ATHLETE_INFO_CAPACITY);
+    athlete_info *info = &agent->last_policy_info;
+    athlete_info_clear(info);
+    for (size_t i = 0; i < count; i++) {
+        char name[48];
+        size_t key_len, reals;
+        snprintf(name, sizeof name, "info.%zu.key", i);
+        if ((st = athlete_reader_count(r, name, ATHLETE_RECORD_BYTES, &key_len, err)))
+            return st;
+        if (key_len == 0 || key_len >= sizeof agent->loaded_keys[i])
+            return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                     "checkpoint: record '%s' has an invalid length %zu", name, key_len);
+        if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_BYTES, agent->loaded_keys[i], key_len, err)))
+            return st;
+        agent->loaded_keys[i][key_len] = '\0';
+        uint64_t meta[3];
+        double real;
+        snprintf(name, sizeof name, "info.%zu.meta", i);
+        if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_U64, meta, 3, err)))
+            return st;
+        snprintf(name, sizeof name, "info.%zu.real", i);
+        if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_F64, &real, 1, err)))
+            return st;
+        snprintf(name, sizeof name, "info.%zu.reals", i);
+        if ((st = athlete_reader_count(r, name, ATHLETE_RECORD_F32, &reals, err)))
+            return st;
+        float *values = NULL;
+        if (reals) {
+            values = athlete_calloc(reals, sizeof *values);
+            if (!values)
+                return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint: out of memory");
+            agent->loaded_reals[i] = values;
+            if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, values, reals, err)))
+                return st;
+        } else if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, NULL, 0, err))) {
+            return st;
+        }
+        athlete_info_item *item = &info->items[info->count++];
+        memset(item, 0, sizeof *item);
+        item->key = agent->loaded_keys[i];
+        item->type = (athlete_value_type)meta[0];
+        item->boolean = meta[1] != 0;
+        item->integer = (int64_t)meta[2];
+        item->real = real;
+        item->reals = values;
+        item->count = reals;
+        if (item->type < ATHLETE_VALUE_BOOL || item->type > ATHLETE_VALUE_REALS)
+            return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                     "checkpoint: policy info item %zu has an unknown type %" PRIu64, i, meta[0]);
+    }
+    return ATHLETE_OK;
+}
+
+typedef athlete_status (*save_fn)(void *self, athlete_writer *w, athlete_error *err);
+typedef athlete_status (*load_fn)(void *self, athlete_reader *r, athlete_error *err);
+
+static athlete_status save_part(athlete_writer *w, const char *scope, save_fn fn, void *self,
+                                athlete_error *err)
+{
+    if (!fn)
+        return ATHLETE_OK;
+    athlete_writer_set_scope(w, scope);
+    athlete_status st = fn(self, w, err);
+    athlete_writer_set_scope(w, NULL);
+    if (st != ATHLETE_OK)
+        athlete_error_prefix(err, "saving %s: ", scope);
+    return st;
+}
+
+static athlete_status load_part(athlete_reader *r, const char *scope, load_fn fn, void *self,
+                                athlete_error *err)
+{
+    if (!fn)
+        return ATHLETE_OK;
+    athlete_reader_set_scope(r, scope);
+    athlete_status st = fn(self, r, err);
+    athlete_reader_set_scope(r, NULL);
+    return st;
+}
+
+static athlete_status write_records(athlete_agent *agent, bool with_env, athlete_writer *w,
+                                    athlete_error *err)
+{
+    const athlete_parts *p = &agent->parts;
+    uint64_t clock[4] = {agent->clock.interactions, agent->clock.episodes, agent->clock.data_points,
+                         agent->clock.warmup_steps};
+    athlete_status st = athlete_writer_put(w, "agent.clock", ATHLETE_RECORD_U64, clock, 4, err);
+    if (st == ATHLETE_OK && p->state_ops)
+        st = save_part(w, "state", p->state_ops->save, p->state, err);
+    for (size_t i = 0; st == ATHLETE_OK && i < p->updatable_count; i++) {
+        char scope[96];
+        snprintf(scope, sizeof scope, "updatable.%s", p->updatables[i].ops->name);
+        st = save_part(w, scope, p->updatables[i].ops->save, p->updatables[i].self, err);
+    }
+    if (st == ATHLETE_OK)
+        st = save_part(w, "policy.training", p->training_policy.ops->save, p->training_policy.self, err);
+    if (st == ATHLETE_OK)
+        st = save_part(w, "policy.evaluation", p->evaluation_policy.ops->save, p->evaluation_policy.self, err);
+    if (st == ATHLETE_OK && with_env) {
+        uint64_t active = agent->episode_active;
+        st = athlete_writer_put(w, "env.episode_active", ATHLETE_RECORD_U64, &active, 1, err);
+        if (st == ATHLETE_OK)
+            st = athlete_writer_put(w, "env.last_action", ATHLETE_RECORD_F32, agent->last_action,
+                                    agent->action_size, err);
+        if (st == ATHLETE_OK) {
+            athlete_writer_set_scope(w, "env");
+            st = save_info(&agent->last_policy_info, w, err);
+            athlete_writer_set_scope(w, NULL);
+        }
+        if (st == ATHLETE_OK)
+            st = save_part(w, "env.collector", p->collector.ops->save, p->collector.self, err);
+    }
+    if (st == ATHLETE_OK) {
+        uint64_t count = athlete_writer_record_count(w);
+        st = athlete_writer_put(w, "end", ATHLETE_RECORD_U64, &count, 1, err);
+    }
+    return st;
+}
+
+static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool with_env,
+                                   athlete_error *err)
+{
+    athlete_parts *p = &agent->parts;
+    uint64_t clock[4];
+    athlete_status st = athlete_reader_get(r, "agent.clock", ATHLETE_RECORD_U64, clock, 4, err);
+    if (st != ATHLETE_OK)
+        return st;
+    agent->clock.interactions = clock[0];
+    agent->clock.episodes = clock[1];
+    agent->clock.data_points = clock[2];
+    if (clock[3] != agent->clock.warmup_steps)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the clock's warmup (%" PRIu64 ") differs from the configuration's (%" PRIu64 ")",
+                                 clock[3], agent->clock.warmup_steps);
+    if (p->state_ops && (st = load_part(r, "state", p->state_ops->load, p->state, err)))
+        return st;
+    for (size_t i = 0; i < p->updatable_count; i++) {
+        char scope[96];
+        snprintf(scope, sizeof scope, "updatable.%s", p->updatables[i].ops->name);
+        if ((st = load_part(r, scope, p->updatables[i].ops->load, p->updatables[i].self, err)))
+            return st;
+    }
+    if ((st = load_part(r, "policy.training", p->training_policy.ops->load, p->training_policy.self, err)) ||
+        (st = load_part(r, "policy.evaluation", p->evaluation_policy.ops->load, p->evaluation_policy.self, err)))
+        return st;
+    if (with_env) {
+        uint64_t active;
+        if ((st = athlete_reader_get(r, "env.episode_active", ATHLETE_RECORD_U64, &active, 1, err)) ||
+            (st = athlete_reader_get(r, "env.last_action", ATHLETE_RECORD_F32, agent->last_action,
+                                     agent->action_size, err)))
+            return st;
+        athlete_reader_set_scope(r, "env");
+        st = load_info(agent, r, err);
+        athlete_reader_set_scope(r, NULL);
+        if (st == ATHLETE_OK)
+            st = load_part(r, "env.collector", p->collector.ops->load, p->collector.self, err);
+        if (st != ATHLETE_OK)
+            return st;
+        agent->episode_active = active != 0;
+    }
+    uint64_t count;
+    if ((st = athlete_reader_get(r, "end", ATHLETE_RECORD_U64, &count, 1, err)))
+        return st;
+    if (count + 1 != athlete_reader_record_count(r))
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the end record counts %" PRIu64 " records, the file has %zu",
+                                 count, athlete_reader_record_count(r) - 1);
+    if (!with_env)
+        return ATHLETE_OK; /* the environment records, if any, are deliberately left unread */
+    const char *unread;
+    if (athlete_reader_unread_count(r, &unread))
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                                 "checkpoint: record '%s' belongs to no component of this %s agent",
+                                 unread, agent->entry->algorithm->id);
+    return ATHLETE_OK;
+}
+
+/* ---- header ---- */
+
+static char *make_header(athlete_agent *agent, bool with_env, athlete_error *err)
+{
+    cJSON *h = cJSON_CreateObject();
+    char *config = NULL, *obs = NULL, *act = NULL, *text = NULL;
+    if (!h)
+        goto oom;
+    const athlete__plugin_handle *handle = agent->entry->handle;
+    char seed[24];
+    snprintf(seed, sizeof seed, "%" PRIu64, agent->seed);
+    bool ok = cJSON_AddNumberToObject(h, "format", FORMAT_VERSION) &&
+              cJSON_AddNumberToObject(h, "abi_major", ATHLETE_ABI_MAJOR) &&
+              cJSON_AddStringToObject(h, "runtime_version", ATHLETE_VERSION_STRING) &&
+              cJSON_AddStringToObject(h, "algorithm_id", agent->entry->algorithm->id) &&
+              cJSON_AddStringToObject(h, "plugin_name", handle ? handle->plugin->name : "(in-process)") &&
+              cJSON_AddStringToObject(h, "plugin_version", handle ? handle->plugin->version : "") &&
+              cJSON_AddStringToObject(h, "openblas_core", athlete_blas_corename()) &&
+              cJSON_AddStringToObject(h, "seed", seed) &&
+              cJSON_AddBoolToObject(h, "environment_state", with_env);
+    if (!ok || athlete_config_to_json(agent->config, false, &config, err) ||
+        athlete_space_to_json(agent->observation_space, &obs, err) ||
+        athlete_space_to_json(agent->action_space, &act, err))
+        goto oom;
+    cJSON *c = cJSON_Parse(config), *o = cJSON_Parse(obs), *a = cJSON_Parse(act);
+    if (!c || !o || !a) {
+        cJSON_Delete(c);
+        cJSON_Delete(o);
+        cJSON_Delete(a);
+        goto oom;
+    }
+    cJSON_AddItemToObject(h, "config", c);
+    cJSON_AddItemToObject(h, "observation_space", o);
+    cJSON_AddItemToObject(h, "action_space", a);
+    text = cJSON_PrintUnformatted(h);
+    if (!text)
+        goto oom;
+    cJSON_Delete(h);
+    athlete_free(config);
+    athlete_free(obs);
+    athlete_free(act);
+    return text;
+oom:
+    cJSON_Delete(h);
+    athlete_free(config);
+    athlete_free(obs);
+    athlete_free(act);
+    athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint: out of memory writing the header");
+    return NULL;
+}
+
+/* ---- writing ---- */
+
+static athlete_status write_all(int fd, const unsigned char *data, size_t size, const char *path,
+                                athlete_error *err)
+{
+    while (size) {
+        ssize_t n = write(fd, data, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return athlete_error_set(err, ATHLETE_E_IO, "cannot write '%s': %s", path, strerror(errno));
+        data += n;
+        size -= (size_t)n;
+    }
+    return ATHLETE_OK;
+}
+
+static athlete_status make_parent_dirs(const char *path, athlete_error *err)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return athlete_error_set(err, ATHLETE_E_IO, "cannot create directory '%s': %s", buf, strerror(errno));
+        *p = '/';
+    }
+    return ATHLETE_OK;
+}
+
+/* Atomic replace: temporary file in the same directory, fsync, rename, fsync the directory. */
+static athlete_status write_file_atomically(const char *path, const unsigned char *const *parts,
+                                            const size_t *sizes, size_t count, athlete_error *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return athlete_error_set(err, ATHLETE_E_IO, "cannot create '%s': %s", tmp, strerror(errno));
+    athlete_status st = ATHLETE_OK;
+    for (size_t i = 0; st == ATHLETE_OK && i < count; i++)
+        st = write_all(fd, parts[i], sizes[i], tmp, err);
+    if (st == ATHLETE_OK && fsync(fd) != 0)
+        st = athlete_error_set(err, ATHLETE_E_IO, "cannot sync '%s': %s", tmp, strerror(errno));
+    if (close(fd) != 0 && st == ATHLETE_OK)
+        st = athlete_error_set(err, ATHLETE_E_IO, "cannot close '%s': %s", tmp, strerror(errno));
+    if (st == ATHLETE_OK && rename(tmp, path) != 0)
+        st = athlete_error_set(err, ATHLETE_E_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+    if (st != ATHLETE_OK) {
+        unlink(tmp);
+        return st;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd); /* makes the rename durable; failure here loses no data */
+        close(dfd);
+    }
+    return ATHLETE_OK;
+}
+
+athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *path,
+                                             bool save_environment_state, char **saved_path,
+                                             athlete_error *err)
+{
+    if (!agent)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "save_checkpoint: NULL agent");
+    char default_path[256];
+    if (!path) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        char stamp[32];
+        strftime(stamp, sizeof stamp, "%d-%m-%Y_%H-%M-%S", &tm);
+        snprintf(default_path, sizeof default_path, "checkpoints/%s_%s", agent->entry->algorithm->id, stamp);
+        path = default_path;
+    }
+    athlete_status st = make_parent_dirs(path, err);
+    if (st != ATHLETE_OK)
+        return st;
+    char *header = make_header(agent, save_environment_state, err);
+    if (!header)
+        return err ? err->status : ATHLETE_E_NO_MEMORY;
+    athlete_writer *w = NULL;
+    st = athlete_writer_create(&w, err);
+    if (st == ATHLETE_OK)
+        st = write_records(agent, save_environment_state, w, err);
+    if (st == ATHLETE_OK) {
+        size_t header_len = strlen(header);
+        unsigned char preamble[PREAMBLE_SIZE];
+        memcpy(preamble, MAGIC, 8);
+        put_u32(preamble + 8, FORMAT_VERSION);
+        put_u32(preamble + 12, KIND_AGENT);
+        put_u64(preamble + 16, header_len);
+        uint32_t crc = athlete_crc32(athlete_crc32(0, preamble, sizeof preamble), header, header_len);
+        unsigned char crc_bytes[4];
+        put_u32(crc_bytes, crc);
+        size_t records_size;
+        const unsigned char *records = athlete_writer_data(w, &records_size);
+        const unsigned char *parts[4] = {preamble, (const unsigned char *)header, crc_bytes, records};
+        size_t sizes[4] = {sizeof preamble, header_len, 4, records_size};
+        st = write_file_atomically(path, parts, sizes, 4, err);
+    }
+    athlete_writer_destroy(w);
+    athlete_free(header);
+    if (st == ATHLETE_OK && saved_path) {
+        *saved_path = athlete_strdup(path);
+        if (!*saved_path)
+            st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint: out of memory");
+    }
+    return st;
+}
+
+/* ---- reading ---- */
+
+static athlete_status read_file(const char *path, unsigned char **data, size_t *size, athlete_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return athlete_error_set(err, ATHLETE_E_IO, "cannot open checkpoint '%s': %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return athlete_error_set(err, ATHLETE_E_IO, "checkpoint '%s' is not a regular file", path);
+    }
+    size_t n = (size_t)sb.st_size;
+    unsigned char *buf = athlete_malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint '%s': out of memory (%zu bytes)", path, n);
+    }
+    size_t got = fread(buf, 1, n, f);
+    fclose(f);
+    if (got != n) {
+        athlete_free(buf);
+        return athlete_error_set(err, ATHLETE_E_IO, "cannot read checkpoint '%s'", path);
+    }
+    *data = buf;
+    *size = n;
+    return ATHLETE_OK;
+}
+
+athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry, const char *path,
+                                             bool load_environment_state, athlete_agent **out,
+                                             athlete_error *err)
+{
+    if (!registry || !path || !out)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "from_checkpoint: NULL argument");
+    unsigned char *data = NULL;
+    size_t size = 0;
+    athlete_status st = read_file(path, &data, &size, err);
+    if (st != ATHLETE_OK)
+        return st;
+    cJSON *header = NULL;
+    athlete_reader *reader = NULL;
+    athlete_agent *agent = NULL;
+    athlete_space *obs = NULL, *act = NULL;
+    char *config = NULL;
+    if (size < 8 || memcmp(data, MAGIC, 8) != 0) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                               "'%s' is not an Athlete checkpoint (wrong magic)", path);
+        goto done;
+    }
+    if (size < PREAMBLE_SIZE) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s' is truncated in its preamble (%zu bytes)", path, size);
+        goto done;
+    }
+    uint32_t version = get_u32(data + 8), kind = get_u32(data + 12);
+    uint64_t header_len = get_u64(data + 16);
+    if (version != FORMAT_VERSION) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "checkpoint '%s' has format version %u; this runtime reads version %u",
+                               path, version, FORMAT_VERSION);
+        goto done;
+    }
+    if (kind != KIND_AGENT) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               kind == 2 ? "'%s' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)"
+                                         : "checkpoint '%s' has an unknown kind %u", path, kind);
+        goto done;
+    }
+    if (header_len > MAX_HEADER || header_len + 4 > size - PREAMBLE_SIZE) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                               "checkpoint '%s' is truncated in its header (%zu bytes, header claims %" PRIu64 ")",
+                               path, size, header_len);
+        goto done;
+    }
+    size_t body = PREAMBLE_SIZE + (size_t)header_len;
+    if (get_u32(data + body) != athlete_crc32(0, data, body)) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s': the header fails its CRC32 check", path);
+        goto done;
+    }
+    header = cJSON_ParseWithLength((const char *)data + PREAMBLE_SIZE, (size_t)header_len);
+    const cJSON *id = header ? cJSON_GetObjectItemCaseSensitive(header, "algorithm_id") : NULL;
+    const cJSON *abi = header ? cJSON_GetObjectItemCaseSensitive(header, "abi_major") : NULL;
+    const cJSON *plugin_version = header ? cJSON_GetObjectItemCaseSensitive(header, "plugin_version") : NULL;
+    const cJSON *seed = header ? cJSON_GetObjectItemCaseSensitive(header, "seed") : NULL;
+    const cJSON *with_env = header ? cJSON_GetObjectItemCaseSensitive(header, "environment_state") : NULL;
+    const cJSON *cfg = header ? cJSON_GetObjectItemCaseSensitive(header, "config") : NULL;
+    const cJSON *os = header ? cJSON_GetObjectItemCaseSensitive(header, "observation_space") : NULL;
+    const cJSON *as = header ? cJSON_GetObjectItemCaseSensitive(header, "action_space") : NULL;
+    if (!cJSON_IsString(id) || !cJSON_IsNumber(abi) || !cJSON_IsString(plugin_version) ||
+        !cJSON_IsString(seed) || !cJSON_IsBool(with_env) || !cJSON_IsObject(cfg) || !cJSON_IsObject(os) ||
+        !cJSON_IsObject(as)) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s': the header lacks required fields", path);
+        goto done;
+    }
+    if (abi->valueint != ATHLETE_ABI_MAJOR) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "checkpoint '%s' was written with ABI %d; this runtime provides %d", path,
+                               abi->valueint, ATHLETE_ABI_MAJOR);
+        goto done;
+    }
+    if (load_environment_state && !cJSON_IsTrue(with_env)) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "cannot load environment state: checkpoint '%s' was saved without save_environment_state",
+                               path);
+        goto done;
+    }
+    athlete__algorithm_entry *entry;
+    st = athlete__registry_lookup(registry, id->valuestring, &entry, err);
+    if (st != ATHLETE_OK) {
+        athlete_error_prefix(err, "checkpoint '%s': ", path);
+        goto done;
+    }
+    const char *have_version = entry->handle ? entry->handle->plugin->version : "";
+    if (strcmp(have_version, plugin_version->valuestring) != 0) {
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "checkpoint '%s' was written by %s plugin version '%s'; the registered one is '%s'",
+                               path, id->valuestring, plugin_version->valuestring, have_version);
+        goto done;
+    }
+    char *os_text = cJSON_PrintUnformatted(os), *as_text = cJSON_PrintUnformatted(as);
+    config = cJSON_PrintUnformatted(cfg);
+    if (!os_text || !as_text || !config) {
+        athlete_free(os_text);
+        athlete_free(as_text);
+        st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint: out of memory");
+        goto done;
+    }
+    st = athlete_space_from_json(os_text, &obs, err);
+    if (st == ATHLETE_OK)
+        st = athlete_space_from_json(as_text, &act, err);
+    athlete_free(os_text);
+    athlete_free(as_text);
+    if (st != ATHLETE_OK) {
+        err->status = st = ATHLETE_E_CHECKPOINT_CORRUPT;
+        athlete_error_prefix(err, "checkpoint '%s': ", path);
+        goto done;
+    }
+    st = athlete_reader_create(data + body + 4, size - body - 4, "checkpoint", &reader, err);
+    if (st == ATHLETE_OK)
+        st = athlete__agent_build(entry, obs, act, strtoull(seed->valuestring, NULL, 10), config, &agent, err);
+    if (st == ATHLETE_OK)
+        st = read_records(agent, reader, load_environment_state, err);
+    if (st != ATHLETE_OK) {
+        athlete_error_prefix(err, "'%s': ", path);
+        goto done;
+    }
+    *out = agent;
+    agent = NULL;
+done:
+    athlete_agent_destroy(agent);
+    athlete_reader_destroy(reader);
+    athlete_space_free(obs);
+    athlete_space_free(act);
+    athlete_free(config);
+    cJSON_Delete(header);
+    athlete_free(data);
+    return st;
+}

@@ -1,0 +1,33 @@
+/* Which OpenBLAS kernels the process runs, and the kernel trap.
+ *
+ * OpenBLAS picks its kernels once, when it loads, from the CPU it recognises. Debian's
+ * 0.3.21 does not recognise some AVX-512 CPUs and silently falls back to SSE3 kernels
+ * ("Prescott"), 4-5x slower; OPENBLAS_CORETYPE set before the library loads overrides
+ * the choice. Athlete reports the kernel (CLI `athlete plugins`, checkpoints, bench
+ * output); the CLI re-executes itself with the recommended OPENBLAS_CORETYPE when the
+ * kernel is generic and the user has not chosen one (see tools/athlete.c). */
+#ifndef ATHLETE_BLAS_H
+#define ATHLETE_BLAS_H
+
+#include <stdbool.h>
+
+#include <athlete/export.h>
+
+ATHLETE_BEGIN_DECLS
+
+/* openblas_get_corename(): "SkylakeX", "Haswell", "Prescott", ... */
+ATHLETE_API const char *athlete_blas_corename(void);
+ATHLETE_API int athlete_blas_threads(void);
+/* Athlete's matrices are small: one thread is faster (and results do not depend on the
+ * thread count). Every MLP creation calls this with 1 unless ATHLETE_BLAS_THREADS is set. */
+ATHLETE_API void athlete_blas_set_threads(int threads);
+ATHLETE_API void athlete_blas_use_default_threads(void);
+/* The OPENBLAS_CORETYPE this CPU should use ("SkylakeX" with AVX-512, "Haswell" with
+ * AVX2 and FMA), or NULL when nothing better than what OpenBLAS chose is known. */
+ATHLETE_API const char *athlete_blas_recommended_coretype(void);
+/* True when the CPU can do better than the kernel OpenBLAS picked (the trap). */
+ATHLETE_API bool athlete_blas_kernel_is_generic(void);
+
+ATHLETE_END_DECLS
+
+#endif
