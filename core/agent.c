@@ -321,6 +321,10 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
 void athlete_agent_train(athlete_agent *agent) { agent->training = true; }
 void athlete_agent_eval(athlete_agent *agent) { agent->training = false; }
 bool athlete_agent_is_training(const athlete_agent *agent) { return agent->training; }
+const float *athlete_agent_last_action(const athlete_agent *agent)
+{
+    return agent->episode_active ? agent->last_action : NULL;
+}
 const athlete_info *athlete_agent_info(const athlete_agent *agent) { return &agent->info; }
 const athlete_clock *athlete_agent_clock(const athlete_agent *agent) { return &agent->clock; }
 const char *athlete_agent_algorithm_id(const athlete_agent *agent) { return agent->entry->algorithm->id; }

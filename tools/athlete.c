@@ -8,6 +8,7 @@
 #include <athlete/athlete.h>
 #include <athlete/blas.h>
 #include <athlete/env.h>
+#include <athlete/runner.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -254,73 +255,43 @@ static const char *kv_json(kv_list *kv, char *buf, size_t size)
     return buf;
 }
 
-/* Copies an agent's action into an env action, clipping Box actions to the bounds (PPO's
- * Gaussian policy is unbounded by design). */
-static void to_env_action(const athlete_space *space, const float *action, float *out, size_t n)
+static void print_evaluation(const athlete_agent *agent, const char *env_id, const athlete_evaluation *ev)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = action[i];
-        if (space->kind == ATHLETE_SPACE_BOX) {
-            if (v < space->low[i])
-                v = space->low[i];
-            if (v > space->high[i])
-                v = space->high[i];
-        }
-        out[i] = v;
-    }
+    printf("evaluation: %s on %s, %" PRIu64 " episodes: mean return %.2f +/- %.2f (min %.2f, max %.2f, mean length %.1f)\n",
+           athlete_agent_algorithm_id(agent), env_id, ev->episodes, ev->mean_return, ev->std_return, ev->min_return,
+           ev->max_return, ev->mean_length);
 }
 
-typedef struct evaluation {
-    double mean, std;
-    int episodes;
-} evaluation;
+/* Per-episode bookkeeping of `train`: progress and the JSONL metrics. */
+typedef struct train_context {
+    progress bar;
+    FILE *metrics;
+    uint64_t episodes;
+} train_context;
 
-/* Greedy evaluation on a separate environment instance. */
-static athlete_status evaluate(athlete_agent *agent, athlete_env *env, int episodes, uint64_t seed,
-                               evaluation *out, athlete_error *err)
+static bool on_episode(void *context, const athlete_episode_report *r)
 {
-    bool was_training = athlete_agent_is_training(agent);
-    athlete_agent_eval(agent);
-    const athlete_space *act_space = athlete_env_action_space(env);
-    size_t obs_n = athlete_space_flat_size(athlete_env_observation_space(env));
-    size_t act_n = athlete_space_flat_size(act_space);
-    float *obs = calloc(obs_n, sizeof *obs), *env_action = calloc(act_n, sizeof *env_action);
-    double sum = 0, sq = 0;
-    athlete_status st = obs && env_action ? ATHLETE_OK : athlete_error_set(err, ATHLETE_E_NO_MEMORY, "out of memory");
-    for (int e = 0; st == ATHLETE_OK && e < episodes; e++) {
-        uint64_t episode_seed = seed + (uint64_t)e;
-        const float *action;
-        st = athlete_env_reset(env, &episode_seed, obs, err);
-        if (st == ATHLETE_OK)
-            st = athlete_agent_reset_step(agent, obs, &action, NULL, err);
-        double ret = 0;
-        bool done = false;
-        while (st == ATHLETE_OK && !done) {
-            double reward;
-            bool terminated, truncated;
-            to_env_action(act_space, action, env_action, act_n);
-            st = athlete_env_step(env, env_action, act_n, obs, &reward, &terminated, &truncated, err);
-            if (st != ATHLETE_OK)
-                break;
-            ret += reward;
-            done = terminated || truncated;
-            if (!done)
-                st = athlete_agent_step(agent, obs, reward, terminated, truncated, &action, NULL, err);
-        }
-        sum += ret;
-        sq += ret * ret;
+    train_context *ctx = context;
+    ctx->episodes = r->episode;
+    progress_episode(&ctx->bar, r->episode_return);
+    if (ctx->metrics) {
+        fprintf(ctx->metrics, "{\"episode\": %" PRIu64 ", \"step\": %" PRIu64 ", \"return\": %.17g, \"length\": %" PRIu64
+                              ", \"terminated\": %s, \"seconds\": %.3f",
+                r->episode, r->step, r->episode_return, r->length, r->terminated ? "true" : "false",
+                progress_elapsed(&ctx->bar));
+        for (size_t k = 0; r->info && k < r->info->count; k++)
+            if (r->info->items[k].type == ATHLETE_VALUE_REAL && isfinite(r->info->items[k].real))
+                fprintf(ctx->metrics, ", \"%s\": %.9g", r->info->items[k].key, r->info->items[k].real);
+        fprintf(ctx->metrics, "}\n");
     }
-    free(obs);
-    free(env_action);
-    if (was_training)
-        athlete_agent_train(agent);
-    if (st != ATHLETE_OK)
-        return st;
-    out->episodes = episodes;
-    out->mean = sum / episodes;
-    double var = sq / episodes - out->mean * out->mean;
-    out->std = var > 0 ? sqrt(var) : 0;
-    return ATHLETE_OK;
+    return true;
+}
+
+static bool on_progress(void *context, uint64_t steps_done)
+{
+    train_context *ctx = context;
+    progress_update(&ctx->bar, steps_done);
+    return true;
 }
 
 static bool parse_u64(const char *text, uint64_t *out)
@@ -389,7 +360,6 @@ static int cmd_train(int argc, char **argv)
     athlete_env *env = NULL, *eval_env = NULL;
     athlete_agent *agent = NULL;
     FILE *metrics = NULL;
-    float *obs = NULL, *env_action = NULL;
     char overrides_json[8300], env_json[8300];
     const char *env_opts = kv_json(&env_options, env_json, sizeof env_json);
 
@@ -422,71 +392,21 @@ static int cmd_train(int argc, char **argv)
         fprintf(stderr, "athlete: cannot open '%s': %s\n", metrics_path, strerror(errno));
         goto done;
     }
-    const athlete_space *act_space = athlete_env_action_space(env);
-    size_t obs_n = athlete_space_flat_size(athlete_env_observation_space(env));
-    size_t act_n = athlete_space_flat_size(act_space);
-    obs = calloc(obs_n, sizeof *obs);
-    env_action = calloc(act_n, sizeof *env_action);
-    if (!obs || !env_action) {
-        fprintf(stderr, "athlete: out of memory\n");
-        goto done;
-    }
     if (!quiet)
         fprintf(stderr, "training %s on %s for %" PRIu64 " steps (seed %" PRIu64 ", OpenBLAS %s, %d thread%s)\n",
                 athlete_agent_algorithm_id(agent), env_id, steps, seed, athlete_blas_corename(),
                 athlete_blas_threads(), athlete_blas_threads() == 1 ? "" : "s");
-    progress bar;
-    progress_start(&bar, steps, quiet);
-    const float *action;
-    if (athlete_env_reset(env, &seed, obs, &err) != ATHLETE_OK ||
-        athlete_agent_reset_step(agent, obs, &action, NULL, &err) != ATHLETE_OK) {
-        rc = fail("reset", &err);
+    train_context ctx = {.metrics = metrics};
+    progress_start(&ctx.bar, steps, quiet);
+    athlete_training_callbacks callbacks = {on_episode, on_progress, &ctx};
+    if (athlete_run_training(agent, env, steps, &seed, &callbacks, &err) != ATHLETE_OK) {
+        rc = fail("training", &err);
         goto done;
     }
-    double episode_return = 0;
-    uint64_t episode_length = 0, episodes = 0;
-    for (uint64_t t = 0; t < steps; t++) {
-        double reward;
-        bool terminated, truncated;
-        to_env_action(act_space, action, env_action, act_n);
-        if (athlete_env_step(env, env_action, act_n, obs, &reward, &terminated, &truncated, &err) != ATHLETE_OK) {
-            rc = fail("environment step", &err);
-            goto done;
-        }
-        episode_return += reward;
-        episode_length++;
-        const athlete_info *info;
-        if (athlete_agent_step(agent, obs, reward, terminated, truncated, &action, &info, &err) != ATHLETE_OK) {
-            rc = fail("agent step", &err);
-            goto done;
-        }
-        if (terminated || truncated) {
-            episodes++;
-            progress_episode(&bar, episode_return);
-            if (metrics) {
-                fprintf(metrics, "{\"episode\": %" PRIu64 ", \"step\": %" PRIu64 ", \"return\": %.17g, \"length\": %" PRIu64
-                                 ", \"terminated\": %s, \"seconds\": %.3f",
-                        episodes, t + 1, episode_return, episode_length, terminated ? "true" : "false",
-                        progress_elapsed(&bar));
-                for (size_t k = 0; k < info->count; k++)
-                    if (info->items[k].type == ATHLETE_VALUE_REAL && isfinite(info->items[k].real))
-                        fprintf(metrics, ", \"%s\": %.9g", info->items[k].key, info->items[k].real);
-                fprintf(metrics, "}\n");
-            }
-            episode_return = 0;
-            episode_length = 0;
-            if (t + 1 < steps && (athlete_env_reset(env, NULL, obs, &err) != ATHLETE_OK ||
-                                  athlete_agent_reset_step(agent, obs, &action, NULL, &err) != ATHLETE_OK)) {
-                rc = fail("reset", &err);
-                goto done;
-            }
-        }
-        progress_update(&bar, t + 1);
-    }
-    progress_finish(&bar);
+    progress_finish(&ctx.bar);
     if (!quiet)
         fprintf(stderr, "trained %" PRIu64 " steps, %" PRIu64 " episodes in %.1f s (%.0f steps/s)\n", steps,
-                episodes, progress_elapsed(&bar), (double)steps / progress_elapsed(&bar));
+                ctx.episodes, progress_elapsed(&ctx.bar), (double)steps / progress_elapsed(&ctx.bar));
     if (save_path) {
         char *saved = NULL;
         if (athlete_agent_save_checkpoint(agent, save_path, true, &saved, &err) != ATHLETE_OK) {
@@ -496,19 +416,16 @@ static int cmd_train(int argc, char **argv)
         fprintf(stderr, "saved checkpoint to %s\n", saved);
         athlete_free(saved);
     }
-    evaluation ev;
-    if (evaluate(agent, eval_env, (int)eval_episodes, seed + 1000000, &ev, &err) != ATHLETE_OK) {
+    athlete_evaluation ev;
+    if (athlete_run_evaluation(agent, eval_env, eval_episodes, seed + 1000000, &ev, &err) != ATHLETE_OK) {
         rc = fail("evaluation", &err);
         goto done;
     }
-    printf("evaluation: %s on %s, %d episodes: mean return %.2f +/- %.2f\n", athlete_agent_algorithm_id(agent),
-           env_id, ev.episodes, ev.mean, ev.std);
+    print_evaluation(agent, env_id, &ev);
     rc = EXIT_SUCCESS;
 done:
     if (metrics)
         fclose(metrics);
-    free(obs);
-    free(env_action);
     athlete_agent_destroy(agent);
     athlete_registry_destroy(reg);
     athlete_env_destroy(env);
@@ -555,12 +472,11 @@ static int cmd_eval(int argc, char **argv)
              !athlete_space_equal(athlete_agent_action_space(agent), athlete_env_action_space(env)))
         fprintf(stderr, "athlete: the checkpoint's spaces do not match %s's\n", argv[1]);
     else {
-        evaluation ev;
-        if (evaluate(agent, env, (int)episodes, seed, &ev, &err) != ATHLETE_OK)
+        athlete_evaluation ev;
+        if (athlete_run_evaluation(agent, env, episodes, seed, &ev, &err) != ATHLETE_OK)
             rc = fail("evaluation", &err);
         else {
-            printf("evaluation: %s on %s, %d episodes: mean return %.2f +/- %.2f\n", athlete_agent_algorithm_id(agent),
-                   argv[1], ev.episodes, ev.mean, ev.std);
+            print_evaluation(agent, argv[1], &ev);
             rc = EXIT_SUCCESS;
         }
     }

@@ -63,7 +63,7 @@ static void show(progress *p, uint64_t done, bool final)
 
 void progress_update(progress *p, uint64_t done)
 {
-    if (p->quiet || (done & 255) != 0)
+    if (p->quiet)
         return;
     double t = now();
     /* A terminal redraws 5 times a second; a log gets a line every 10 % or 10 s. */

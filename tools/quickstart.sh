@@ -10,6 +10,6 @@ if [ ! -d build ]; then
 fi
 meson compile -C build >/dev/null
 export ATHLETE_PLUGIN_PATH=$PWD/build/plugins
-exec build/tools/athlete train q_learning FrozenLake-v1 --steps 200000 --seed 0 \
-  --set epsilon_decay_steps=100000 --set learning_rate=0.05 --set discount=0.99 \
+exec build/tools/athlete train q_learning FrozenLake-v1 --steps 1000000 --seed 0 \
+  --set discount=0.99 --set learning_rate=0.02 --set epsilon_decay_steps=100000 \
   --eval-episodes 1000 "$@"

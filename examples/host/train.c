@@ -9,6 +9,7 @@
  * agent.eval()                             athlete_agent_eval(agent) */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
+#include <athlete/runner.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,18 +21,6 @@
             return EXIT_FAILURE;                                                 \
         }                                                                        \
     } while (0)
-
-/* Box actions are clipped to the bounds before the environment sees them: PPO's Gaussian
- * policy is unbounded by design. */
-static void to_env_action(const athlete_space *space, const float *action, float *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        float a = action[i];
-        if (space->kind == ATHLETE_SPACE_BOX)
-            a = a < space->low[i] ? space->low[i] : a > space->high[i] ? space->high[i] : a;
-        out[i] = a;
-    }
-}
 
 int main(int argc, char **argv)
 {
@@ -66,7 +55,7 @@ int main(int argc, char **argv)
     for (long t = 0; t < steps; t++) {
         double reward;
         bool terminated, truncated;
-        to_env_action(action_space, action, env_action, action_size);
+        athlete_clip_action(action_space, action, env_action); /* PPO's Gaussian is unbounded */
         CHECK(athlete_env_step(env, env_action, action_size, observation, &reward, &terminated, &truncated, &err));
         episode_return += reward;
         /* Feed the agent; it decides by itself when to warm up, update and sync targets.
@@ -91,7 +80,7 @@ int main(int argc, char **argv)
         while (!done) {
             double reward;
             bool terminated, truncated;
-            to_env_action(action_space, action, env_action, action_size);
+            athlete_clip_action(action_space, action, env_action); /* PPO's Gaussian is unbounded */
             CHECK(athlete_env_step(env, env_action, action_size, observation, &reward, &terminated, &truncated, &err));
             total += reward;
             done = terminated || truncated;

@@ -249,6 +249,12 @@ static const char *nearest_key(const athlete_config *c, const char *path)
         size_t d_last = edit_distance(last_segment(path), last_segment(candidate));
         if (d_last < d)
             d = d_last;
+        /* "batch_size" for "batch": a known key that starts the unknown one (or the
+         * reverse) is a likely meaning even when many letters differ. */
+        const char *a = last_segment(path), *b = last_segment(candidate);
+        size_t shorter = strlen(a) < strlen(b) ? strlen(a) : strlen(b);
+        if (shorter >= 3 && strncmp(a, b, shorter) == 0 && d > 1)
+            d = 1;
         if (d < best_d) {
             best_d = d;
             best = candidate;
