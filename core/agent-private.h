@@ -32,6 +32,7 @@ struct athlete_agent {
 /* Creates an agent for a registered algorithm from a complete configuration. */
 athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athlete_space *observation_space,
                                     const athlete_space *action_space, uint64_t seed,
-                                    const char *config_json, athlete_agent **out, athlete_error *err);
+                                    const char *config_json, bool inference_only, athlete_agent **out,
+                                    athlete_error *err);
 
 #endif

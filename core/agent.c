@@ -39,7 +39,8 @@ static athlete_status read_warmup(const athlete_config *config, uint64_t *warmup
 
 athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athlete_space *observation_space,
                                     const athlete_space *action_space, uint64_t seed,
-                                    const char *config_json, athlete_agent **out, athlete_error *err)
+                                    const char *config_json, bool inference_only, athlete_agent **out,
+                                    athlete_error *err)
 {
     const athlete_algorithm *alg = entry->algorithm;
     athlete_status st = athlete_space_validate(observation_space, "observation space", err);
@@ -81,6 +82,7 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
         .config = agent->config,
         .seed = seed,
         .clock = &agent->clock,
+        .inference_only = inference_only,
     };
     agent->parts.struct_size = sizeof agent->parts;
     st = alg->build(&args, &agent->parts, err);
@@ -119,7 +121,7 @@ athlete_status athlete_agent_create(const athlete_registry *registry, const char
     if (st != ATHLETE_OK)
         return st;
     return athlete__agent_build(entry, observation_space, action_space, seed ? *seed : random_seed(),
-                                overrides_json, out, err);
+                                overrides_json, false, out, err);
 }
 
 void athlete_agent_destroy(athlete_agent *agent)

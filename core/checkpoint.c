@@ -3,7 +3,8 @@
  * Layout (all integers little-endian):
  *   "ATHLCKPT"              8-byte magic
  *   u32 format version      (1)
- *   u32 kind                (1 = full agent)
+ *   u32 kind                (1 = full agent, 2 = policy only: the shared state's policy
+ *                           part and the evaluation policy, nothing else)
  *   u64 header length H, then H bytes of JSON: algorithm id, plugin name and version, ABI
  *       major, OpenBLAS kernel, merged configuration, spaces, seed, environment_state
  *   u32 CRC32 of everything above
@@ -32,6 +33,7 @@
 #define MAGIC "ATHLCKPT"
 #define FORMAT_VERSION 1u
 #define KIND_AGENT 1u
+#define KIND_POLICY 2u
 #define PREAMBLE_SIZE (8 + 4 + 4 + 8)
 #define MAX_HEADER (16u << 20)
 
@@ -214,6 +216,60 @@ static athlete_status write_records(athlete_agent *agent, bool with_env, athlete
     return st;
 }
 
+static athlete_status write_policy_records(athlete_agent *agent, athlete_writer *w, athlete_error *err)
+{
+    const athlete_parts *p = &agent->parts;
+    if (!p->state_ops || !p->state_ops->save_policy || !p->state_ops->load_policy)
+        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "%s does not support policy-only saving",
+                                 agent->entry->algorithm->id);
+    athlete_status st = save_part(w, "state", p->state_ops->save_policy, p->state, err);
+    if (st == ATHLETE_OK)
+        st = save_part(w, "policy.evaluation", p->evaluation_policy.ops->save, p->evaluation_policy.self, err);
+    if (st == ATHLETE_OK) {
+        uint64_t count = athlete_writer_record_count(w);
+        st = athlete_writer_put(w, "end", ATHLETE_RECORD_U64, &count, 1, err);
+    }
+    return st;
+}
+
+/* The end record counts the records before it: a file cut at a record boundary. */
+static athlete_status check_end(athlete_reader *r, athlete_error *err)
+{
+    uint64_t count;
+    athlete_status st = athlete_reader_get(r, "end", ATHLETE_RECORD_U64, &count, 1, err);
+    if (st == ATHLETE_OK && count + 1 != athlete_reader_record_count(r))
+        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                               "checkpoint: the end record counts %" PRIu64 " records, the file has %zu", count,
+                               athlete_reader_record_count(r) - 1);
+    return st;
+}
+
+static athlete_status check_all_read(athlete_agent *agent, athlete_reader *r, athlete_error *err)
+{
+    const char *unread;
+    if (athlete_reader_unread_count(r, &unread))
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                                 "checkpoint: record '%s' belongs to no component of this %s agent", unread,
+                                 agent->entry->algorithm->id);
+    return ATHLETE_OK;
+}
+
+static athlete_status read_policy_records(athlete_agent *agent, athlete_reader *r, athlete_error *err)
+{
+    athlete_parts *p = &agent->parts;
+    if (!p->state_ops || !p->state_ops->load_policy)
+        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "%s does not support policy-only files",
+                                 agent->entry->algorithm->id);
+    athlete_status st = load_part(r, "state", p->state_ops->load_policy, p->state, err);
+    if (st == ATHLETE_OK)
+        st = load_part(r, "policy.evaluation", p->evaluation_policy.ops->load, p->evaluation_policy.self, err);
+    if (st == ATHLETE_OK)
+        st = check_end(r, err);
+    if (st == ATHLETE_OK)
+        st = check_all_read(agent, r, err);
+    return st;
+}
+
 static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool with_env,
                                    athlete_error *err)
 {
@@ -255,21 +311,11 @@ static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool
             return st;
         agent->episode_active = active != 0;
     }
-    uint64_t count;
-    if ((st = athlete_reader_get(r, "end", ATHLETE_RECORD_U64, &count, 1, err)))
+    if ((st = check_end(r, err)))
         return st;
-    if (count + 1 != athlete_reader_record_count(r))
-        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
-                                 "checkpoint: the end record counts %" PRIu64 " records, the file has %zu",
-                                 count, athlete_reader_record_count(r) - 1);
     if (!with_env)
         return ATHLETE_OK; /* the environment records, if any, are deliberately left unread */
-    const char *unread;
-    if (athlete_reader_unread_count(r, &unread))
-        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                                 "checkpoint: record '%s' belongs to no component of this %s agent",
-                                 unread, agent->entry->algorithm->id);
-    return ATHLETE_OK;
+    return check_all_read(agent, r, err);
 }
 
 /* ---- header ---- */
@@ -387,6 +433,41 @@ static athlete_status write_file_atomically(const char *path, const unsigned cha
     return ATHLETE_OK;
 }
 
+/* Writes a file of either kind at `path` (atomically). */
+static athlete_status save_file(athlete_agent *agent, const char *path, uint32_t kind, bool with_env,
+                                athlete_error *err)
+{
+    athlete_status st = make_parent_dirs(path, err);
+    if (st != ATHLETE_OK)
+        return st;
+    char *header = make_header(agent, with_env, err);
+    if (!header)
+        return err ? err->status : ATHLETE_E_NO_MEMORY;
+    athlete_writer *w = NULL;
+    st = athlete_writer_create(&w, err);
+    if (st == ATHLETE_OK)
+        st = kind == KIND_AGENT ? write_records(agent, with_env, w, err) : write_policy_records(agent, w, err);
+    if (st == ATHLETE_OK) {
+        size_t header_len = strlen(header);
+        unsigned char preamble[PREAMBLE_SIZE];
+        memcpy(preamble, MAGIC, 8);
+        put_u32(preamble + 8, FORMAT_VERSION);
+        put_u32(preamble + 12, kind);
+        put_u64(preamble + 16, header_len);
+        uint32_t crc = athlete_crc32(athlete_crc32(0, preamble, sizeof preamble), header, header_len);
+        unsigned char crc_bytes[4];
+        put_u32(crc_bytes, crc);
+        size_t records_size;
+        const unsigned char *records = athlete_writer_data(w, &records_size);
+        const unsigned char *parts[4] = {preamble, (const unsigned char *)header, crc_bytes, records};
+        size_t sizes[4] = {sizeof preamble, header_len, 4, records_size};
+        st = write_file_atomically(path, parts, sizes, 4, err);
+    }
+    athlete_writer_destroy(w);
+    athlete_free(header);
+    return st;
+}
+
 athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *path,
                                              bool save_environment_state, char **saved_path,
                                              athlete_error *err)
@@ -403,40 +484,20 @@ athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *p
         snprintf(default_path, sizeof default_path, "checkpoints/%s_%s", agent->entry->algorithm->id, stamp);
         path = default_path;
     }
-    athlete_status st = make_parent_dirs(path, err);
-    if (st != ATHLETE_OK)
-        return st;
-    char *header = make_header(agent, save_environment_state, err);
-    if (!header)
-        return err ? err->status : ATHLETE_E_NO_MEMORY;
-    athlete_writer *w = NULL;
-    st = athlete_writer_create(&w, err);
-    if (st == ATHLETE_OK)
-        st = write_records(agent, save_environment_state, w, err);
-    if (st == ATHLETE_OK) {
-        size_t header_len = strlen(header);
-        unsigned char preamble[PREAMBLE_SIZE];
-        memcpy(preamble, MAGIC, 8);
-        put_u32(preamble + 8, FORMAT_VERSION);
-        put_u32(preamble + 12, KIND_AGENT);
-        put_u64(preamble + 16, header_len);
-        uint32_t crc = athlete_crc32(athlete_crc32(0, preamble, sizeof preamble), header, header_len);
-        unsigned char crc_bytes[4];
-        put_u32(crc_bytes, crc);
-        size_t records_size;
-        const unsigned char *records = athlete_writer_data(w, &records_size);
-        const unsigned char *parts[4] = {preamble, (const unsigned char *)header, crc_bytes, records};
-        size_t sizes[4] = {sizeof preamble, header_len, 4, records_size};
-        st = write_file_atomically(path, parts, sizes, 4, err);
-    }
-    athlete_writer_destroy(w);
-    athlete_free(header);
+    athlete_status st = save_file(agent, path, KIND_AGENT, save_environment_state, err);
     if (st == ATHLETE_OK && saved_path) {
         *saved_path = athlete_strdup(path);
         if (!*saved_path)
             st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint: out of memory");
     }
     return st;
+}
+
+athlete_status athlete_agent_save_policy(athlete_agent *agent, const char *path, athlete_error *err)
+{
+    if (!agent || !path)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "save_policy: NULL argument");
+    return save_file(agent, path, KIND_POLICY, false, err);
 }
 
 /* ---- reading ---- */
@@ -468,12 +529,10 @@ static athlete_status read_file(const char *path, unsigned char **data, size_t *
     return ATHLETE_OK;
 }
 
-athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry, const char *path,
-                                             bool load_environment_state, athlete_agent **out,
-                                             athlete_error *err)
+/* Validates a file of the expected kind and builds the agent it describes. */
+static athlete_status load_file(const athlete_registry *registry, const char *path, uint32_t expected_kind,
+                                bool load_environment_state, athlete_agent **out, athlete_error *err)
 {
-    if (!registry || !path || !out)
-        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "from_checkpoint: NULL argument");
     unsigned char *data = NULL;
     size_t size = 0;
     athlete_status st = read_file(path, &data, &size, err);
@@ -501,10 +560,15 @@ athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry, c
                                path, version, FORMAT_VERSION);
         goto done;
     }
-    if (kind != KIND_AGENT) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                               kind == 2 ? "'%s' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)"
-                                         : "checkpoint '%s' has an unknown kind %u", path, kind);
+    if (kind != expected_kind) {
+        if (kind == KIND_POLICY)
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                                   "'%s' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)", path);
+        else if (kind == KIND_AGENT)
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                                   "'%s' is a full checkpoint, not a policy-only file (load it with athlete_agent_from_checkpoint)", path);
+        else
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s' has an unknown kind %u", path, kind);
         goto done;
     }
     if (header_len > MAX_HEADER || header_len + 4 > size - PREAMBLE_SIZE) {
@@ -578,9 +642,11 @@ athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry, c
     }
     st = athlete_reader_create(data + body + 4, size - body - 4, "checkpoint", &reader, err);
     if (st == ATHLETE_OK)
-        st = athlete__agent_build(entry, obs, act, strtoull(seed->valuestring, NULL, 10), config, &agent, err);
+        st = athlete__agent_build(entry, obs, act, strtoull(seed->valuestring, NULL, 10), config,
+                                  expected_kind == KIND_POLICY, &agent, err);
     if (st == ATHLETE_OK)
-        st = read_records(agent, reader, load_environment_state, err);
+        st = expected_kind == KIND_POLICY ? read_policy_records(agent, reader, err)
+                                          : read_records(agent, reader, load_environment_state, err);
     if (st != ATHLETE_OK) {
         athlete_error_prefix(err, "'%s': ", path);
         goto done;
@@ -596,4 +662,69 @@ done:
     cJSON_Delete(header);
     athlete_free(data);
     return st;
+}
+
+athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry, const char *path,
+                                             bool load_environment_state, athlete_agent **out,
+                                             athlete_error *err)
+{
+    if (!registry || !path || !out)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "from_checkpoint: NULL argument");
+    return load_file(registry, path, KIND_AGENT, load_environment_state, out, err);
+}
+
+/* ---- inference-only policies ---- */
+
+struct athlete_saved_policy {
+    athlete_agent *agent; /* built with inference_only, always in evaluation mode */
+};
+
+athlete_status athlete_policy_load(const athlete_registry *registry, const char *path,
+                                   athlete_saved_policy **out, athlete_error *err)
+{
+    if (!registry || !path || !out)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "policy_load: NULL argument");
+    athlete_saved_policy *policy = athlete_calloc(1, sizeof *policy);
+    if (!policy)
+        return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "policy_load: out of memory");
+    athlete_status st = load_file(registry, path, KIND_POLICY, false, &policy->agent, err);
+    if (st != ATHLETE_OK) {
+        athlete_free(policy);
+        return st;
+    }
+    athlete_agent_eval(policy->agent);
+    *out = policy;
+    return ATHLETE_OK;
+}
+
+void athlete_policy_destroy(athlete_saved_policy *policy)
+{
+    if (!policy)
+        return;
+    athlete_agent_destroy(policy->agent);
+    athlete_free(policy);
+}
+
+athlete_status athlete_policy_act(athlete_saved_policy *policy, const float *observation, bool first_of_episode,
+                                  const float **action, athlete_error *err)
+{
+    if (!policy)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "policy_act: NULL policy");
+    return first_of_episode ? athlete_agent_reset_step(policy->agent, observation, action, NULL, err)
+                            : athlete_agent_step(policy->agent, observation, 0, false, false, action, NULL, err);
+}
+
+const athlete_space *athlete_policy_observation_space(const athlete_saved_policy *policy)
+{
+    return athlete_agent_observation_space(policy->agent);
+}
+
+const athlete_space *athlete_policy_action_space(const athlete_saved_policy *policy)
+{
+    return athlete_agent_action_space(policy->agent);
+}
+
+const char *athlete_policy_algorithm_id(const athlete_saved_policy *policy)
+{
+    return athlete_agent_algorithm_id(policy->agent);
 }

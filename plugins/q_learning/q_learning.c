@@ -156,6 +156,8 @@ static const athlete_state_ops q_learning_state_ops = {
     .save = state_save,
     .load = state_load,
     .destroy = state_destroy,
+    .save_policy = state_save, /* the table is all the greedy policy needs */
+    .load_policy = state_load,
 };
 
 /* ---- extension methods ---- */

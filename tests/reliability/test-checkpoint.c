@@ -333,12 +333,80 @@ START_TEST(killed_saves_never_damage_the_previous_checkpoint)
 }
 END_TEST
 
+START_TEST(policy_files_act_like_the_evaluation_policy)
+{
+    const algorithm_case *c = &cases[_i];
+    athlete_registry *reg = registry();
+    athlete_error err;
+    make_dir();
+    char full[300], policy_path[300];
+    snprintf(full, sizeof full, "%s/full", dir);
+    snprintf(policy_path, sizeof policy_path, "%s/policy", dir);
+    run r;
+    start(&r, reg, c, 21);
+    advance(&r, c->before + c->after);
+    ck_assert_ok(athlete_agent_save_checkpoint(r.agent, full, true, NULL, &err), &err);
+    ck_assert_ok(athlete_agent_save_policy(r.agent, policy_path, &err), &err);
+    size_t full_size, policy_size;
+    free(slurp(full, &full_size));
+    free(slurp(policy_path, &policy_size));
+    printf("%s: full checkpoint %zu bytes, policy file %zu bytes\n", c->algorithm, full_size, policy_size);
+    ck_assert_uint_lt(policy_size, full_size);
+
+    athlete_saved_policy *policy = NULL;
+    ck_assert_ok(athlete_policy_load(reg, policy_path, &policy, &err), &err);
+    ck_assert_str_eq(athlete_policy_algorithm_id(policy), c->algorithm);
+    /* Same observations, same actions as the agent's own evaluation policy. */
+    athlete_agent_eval(r.agent);
+    athlete_env *env = NULL;
+    ck_assert_ok(athlete_env_create(c->env_id, NULL, &env, &err), &err);
+    size_t n = athlete_space_flat_size(athlete_env_action_space(env));
+    float obs[64], env_action[16];
+    for (uint64_t episode = 0; episode < 3; episode++) {
+        uint64_t seed = 100 + episode;
+        ck_assert_ok(athlete_env_reset(env, &seed, obs, &err), &err);
+        bool first = true, done = false;
+        for (int t = 0; t < 300 && !done; t++) {
+            const float *a, *b;
+            if (first)
+                ck_assert_ok(athlete_agent_reset_step(r.agent, obs, &a, NULL, &err), &err);
+            else
+                ck_assert_ok(athlete_agent_step(r.agent, obs, 0, false, false, &a, NULL, &err), &err);
+            ck_assert_ok(athlete_policy_act(policy, obs, first, &b, &err), &err);
+            ck_assert_mem_eq(a, b, n * sizeof(float));
+            first = false;
+            athlete_clip_action(athlete_env_action_space(env), a, env_action);
+            double reward;
+            bool terminated, truncated;
+            ck_assert_ok(athlete_env_step(env, env_action, n, obs, &reward, &terminated, &truncated, &err), &err);
+            done = terminated || truncated;
+        }
+    }
+    athlete_policy_destroy(policy);
+    athlete_env_destroy(env);
+    finish(&r);
+
+    /* Each kind is refused where the other is expected. */
+    athlete_agent *agent = NULL;
+    ck_assert_fails(athlete_agent_from_checkpoint(reg, policy_path, false, &agent, &err), &err,
+                    ATHLETE_E_CHECKPOINT_MISMATCH, "' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)");
+    policy = NULL;
+    ck_assert_fails(athlete_policy_load(reg, full, &policy, &err), &err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                    "' is a full checkpoint, not a policy-only file (load it with athlete_agent_from_checkpoint)");
+    ck_assert_ptr_null(agent);
+    ck_assert_ptr_null(policy);
+    remove_dir();
+    athlete_registry_destroy(reg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("checkpoint");
     TCase *tc = tcase_create("checkpoint");
     tcase_set_timeout(tc, 900);
     tcase_add_loop_test(tc, resume_is_bit_identical, 0, CASE_COUNT);
+    tcase_add_loop_test(tc, policy_files_act_like_the_evaluation_policy, 0, CASE_COUNT);
     tcase_add_test(tc, corruption_is_caught_precisely);
     tcase_add_test(tc, killed_saves_never_damage_the_previous_checkpoint);
     suite_add_tcase(s, tc);

@@ -92,6 +92,27 @@ ATHLETE_API athlete_status athlete_agent_from_checkpoint(const athlete_registry 
                                                          bool load_environment_state,
                                                          athlete_agent **out, athlete_error *err);
 
+/* ---- Policy-only files (the original's roadmap item) ----
+ * Just what the evaluation policy needs to act: no replay buffer, no optimiser, no
+ * training clock. A full checkpoint is rejected where a policy file is expected and the
+ * other way round. */
+ATHLETE_API athlete_status athlete_agent_save_policy(athlete_agent *agent, const char *path,
+                                                     athlete_error *err);
+
+/* An inference-only policy loaded from a policy file. */
+typedef struct athlete_saved_policy athlete_saved_policy;
+ATHLETE_API athlete_status athlete_policy_load(const athlete_registry *registry, const char *path,
+                                               athlete_saved_policy **out, athlete_error *err);
+ATHLETE_API void athlete_policy_destroy(athlete_saved_policy *policy);
+/* The evaluation policy's action for `observation` (borrowed until the next call).
+ * first_of_episode: true for an episode's first observation (the policy's reset_act). */
+ATHLETE_API athlete_status athlete_policy_act(athlete_saved_policy *policy, const float *observation,
+                                              bool first_of_episode, const float **action,
+                                              athlete_error *err);
+ATHLETE_API const athlete_space *athlete_policy_observation_space(const athlete_saved_policy *policy);
+ATHLETE_API const athlete_space *athlete_policy_action_space(const athlete_saved_policy *policy);
+ATHLETE_API const char *athlete_policy_algorithm_id(const athlete_saved_policy *policy);
+
 /* Calls an extension method by name (see athlete_method in <athlete/plugin.h>).
  * args_json is a JSON array of the arguments ("[]" or NULL for none); *result_json
  * receives the return value as JSON ("0.42", "null" for void); athlete_free it. */

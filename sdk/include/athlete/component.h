@@ -93,12 +93,17 @@ typedef struct athlete_policy_ops {
     void (*destroy)(void *self);
 } athlete_policy_ops;
 
-/* Shared state: networks, optimisers, buffers. Destroyed after every component. */
+/* Shared state: networks, optimisers, buffers. Destroyed after every component.
+ * save_policy/load_policy (may be NULL: no policy-only saving) write and read only what
+ * the evaluation policy needs to act (e.g. the Q network), never the replay buffer or the
+ * optimiser: the "policy-only" files of athlete_agent_save_policy. */
 typedef struct athlete_state_ops {
     size_t struct_size;
     athlete_status (*save)(void *state, athlete_writer *writer, athlete_error *err);
     athlete_status (*load)(void *state, athlete_reader *reader, athlete_error *err);
     void (*destroy)(void *state);
+    athlete_status (*save_policy)(void *state, athlete_writer *writer, athlete_error *err);
+    athlete_status (*load_policy)(void *state, athlete_reader *reader, athlete_error *err);
 } athlete_state_ops;
 
 /* Fat pointers (operations + instance). */
@@ -146,6 +151,9 @@ typedef struct athlete_build_args {
     const athlete_config *config;
     uint64_t seed; /* the agent's seed; components derive their own streams from it */
     const athlete_clock *clock;
+    /* true when only the evaluation policy will be used (athlete_policy_load): the
+     * factory may skip training-only allocations such as the replay buffer. */
+    bool inference_only;
 } athlete_build_args;
 
 ATHLETE_END_DECLS

@@ -29,6 +29,13 @@ typedef enum athlete_activation {
     ATHLETE_ACTIVATION_TANH = 2,
 } athlete_activation;
 
+/* "identity", "relu", "tanh"; NULL for an unknown value. */
+ATHLETE_API const char *athlete_activation_name(athlete_activation activation);
+/* The reverse (case-insensitive), for configuration strings; ATHLETE_E_INVALID_ARGUMENT
+ * naming the bad value otherwise. */
+ATHLETE_API athlete_status athlete_activation_parse(const char *name, athlete_activation *out,
+                                                   athlete_error *err);
+
 typedef struct athlete_mlp athlete_mlp;
 typedef struct athlete_mlp_workspace athlete_mlp_workspace;
 
