@@ -8,10 +8,13 @@
  * Time limit 500.
  *
  * Constants are written as the same expressions as the Python class attributes and folded
- * in the same order, so every intermediate is the float64 Python computes. */
+ * in the same order, so every intermediate is the float64 Python computes. cos and sin are
+ * NumPy's (acrobot.py imports them from numpy), see np-trig.c. */
 #include "env-private.h"
 
 #include <math.h>
+
+#include "np-trig.h"
 
 #define LINK_LENGTH_1 1.0
 #define LINK_MASS_1 1.0
@@ -45,10 +48,10 @@ static athlete_status configure(athlete_env *env, const cJSON *options, athlete_
 
 static inline void observe(const acrobot_dyn *d, float *obs)
 {
-    obs[0] = (float)cos(d->s[0]);
-    obs[1] = (float)sin(d->s[0]);
-    obs[2] = (float)cos(d->s[1]);
-    obs[3] = (float)sin(d->s[1]);
+    obs[0] = (float)env_np_cos(d->s[0]);
+    obs[1] = (float)env_np_sin(d->s[0]);
+    obs[2] = (float)env_np_cos(d->s[1]);
+    obs[3] = (float)env_np_sin(d->s[1]);
     obs[4] = (float)d->s[2];
     obs[5] = (float)d->s[3];
 }
@@ -80,13 +83,13 @@ static inline void dsdt(const double y[5], double out[5])
     const double g = G;
     double a = y[4];
     double theta1 = y[0], theta2 = y[1], dtheta1 = y[2], dtheta2 = y[3];
-    double cos_t2 = cos(theta2), sin_t2 = sin(theta2);
+    double cos_t2 = env_np_cos(theta2), sin_t2 = env_np_sin(theta2);
     double d1 = m1 * (lc1 * lc1) + m2 * ((l1 * l1) + (lc2 * lc2) + 2 * l1 * lc2 * cos_t2) + I1 + I2;
     double d2 = m2 * ((lc2 * lc2) + l1 * lc2 * cos_t2) + I2;
-    double phi2 = m2 * lc2 * g * cos(theta1 + theta2 - M_PI / 2.0);
+    double phi2 = m2 * lc2 * g * env_np_cos(theta1 + theta2 - M_PI / 2.0);
     double phi1 = -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin_t2 -
                   2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin_t2 +
-                  (m1 * lc1 + m2 * l1) * g * cos(theta1 - M_PI / 2) + phi2;
+                  (m1 * lc1 + m2 * l1) * g * env_np_cos(theta1 - M_PI / 2) + phi2;
     double ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin_t2 - phi2) /
                       (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1);
     double ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
@@ -147,7 +150,7 @@ static void step(athlete_env *env, const float *action, float *obs, double *rewa
     d->s[1] = wrap(ns[1], -M_PI, M_PI);
     d->s[2] = bound(ns[2], -MAX_VEL_1, MAX_VEL_1);
     d->s[3] = bound(ns[3], -MAX_VEL_2, MAX_VEL_2);
-    bool done = -cos(d->s[0]) - cos(d->s[1] + d->s[0]) > 1.0;
+    bool done = -env_np_cos(d->s[0]) - env_np_cos(d->s[1] + d->s[0]) > 1.0;
     *terminated = done;
     *reward = done ? 0.0 : -1.0;
     observe(d, obs);

@@ -4,10 +4,13 @@
  * Step: the torque is clipped to [-2, 2]; cost = angle_normalize(theta)^2 +
  * 0.1 theta_dot^2 + 0.001 u^2 on the state before the step; semi-implicit Euler with
  * dt = 0.05, theta_dot clipped to [-8, 8]. Never terminates; time limit 200.
- * Option g (gravity, default 10.0). */
+ * Option g (gravity, default 10.0).
+ * Trigonometry is NumPy's (np.sin/np.cos on float64), see np-trig.c. */
 #include "env-private.h"
 
 #include <math.h>
+
+#include "np-trig.h"
 
 #define MAX_SPEED 8.0
 #define MAX_TORQUE 2.0
@@ -45,8 +48,8 @@ static athlete_status configure(athlete_env *env, const cJSON *options, athlete_
 
 static inline void observe(const pendulum_dyn *d, float *obs)
 {
-    obs[0] = (float)cos(d->theta);
-    obs[1] = (float)sin(d->theta);
+    obs[0] = (float)env_np_cos(d->theta);
+    obs[1] = (float)env_np_sin(d->theta);
     obs[2] = (float)d->theta_dot;
 }
 
@@ -96,7 +99,7 @@ static void step(athlete_env *env, const float *action, float *obs, double *rewa
     double u = uf;
     double an = angle_normalize(th);
     double costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
-    double newthdot = thdot + (cfg->gravity_coef * sin(th) + 3.0 / (MASS * (LEN * LEN)) * u) * DT;
+    double newthdot = thdot + (cfg->gravity_coef * env_np_sin(th) + 3.0 / (MASS * (LEN * LEN)) * u) * DT;
     newthdot = newthdot < -MAX_SPEED ? -MAX_SPEED : newthdot > MAX_SPEED ? MAX_SPEED : newthdot;
     double newth = th + newthdot * DT;
     d->theta = newth;

@@ -4,6 +4,7 @@
 #   2. ASan + UBSan build: every suite except the long learning runs' slowest parts
 #   3. valgrind on a representative subset (plugin loading, an agent's life cycle,
 #      checkpoints), zero errors and zero leaks
+#   4. libFuzzer on the checkpoint reader for 60 seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -23,4 +24,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 echo "== valgrind subset"
 meson test -C build-ci --print-errorlogs --setup valgrind --num-processes 2 --suite plugins --suite reliability
+echo "== fuzzing the checkpoint reader (libFuzzer, ASan+UBSan, 60 s)"
+tools/fuzz.sh 60
 echo "all tests passed"
