@@ -1,0 +1,43 @@
+/* DQN's state shared by its files (plugin-private). */
+#ifndef DQN_H
+#define DQN_H
+
+#include <athlete/adam.h>
+#include <athlete/mlp.h>
+#include <athlete/plugin.h>
+#include <athlete/replay.h>
+#include <athlete/rng.h>
+#include <athlete/schedule.h>
+
+typedef enum dqn_criteria { DQN_MSE, DQN_HUBER } dqn_criteria;
+
+typedef struct dqn_state {
+    size_t observation_size, action_count;
+    int64_t action_start;
+    const athlete_clock *clock;
+    /* configuration */
+    double discount;
+    size_t batch_size;
+    bool double_q;
+    dqn_criteria criteria;
+    double gradient_max_norm; /* <= 0: no clipping */
+    double start_epsilon, end_epsilon;
+    uint64_t epsilon_decay_steps;
+    /* networks: the online Q network, and its target (owned by the state, synced by the SDK's target sync) */
+    athlete_mlp *q, *target;
+    athlete_mlp_workspace *act_ws;  /* batch 1, for acting */
+    athlete_mlp_workspace *batch_ws; /* Q(s) of a minibatch, kept for backward */
+    athlete_mlp_workspace *next_ws;  /* Q_target(s') */
+    athlete_mlp_workspace *online_next_ws; /* Q(s') for double Q */
+    athlete_adam *adam;
+    athlete_replay *replay;
+    athlete_rng sample_rng;
+    athlete_update_schedule schedule;
+    /* minibatch scratch, sized at build time */
+    float *targets, *predictions, *d_predictions, *d_output;
+} dqn_state;
+
+/* The TD update (dqn-update.c): adds it to parts, after the replay update. */
+athlete_status dqn_update_add(athlete_parts *parts, dqn_state *state, athlete_error *err);
+
+#endif

@@ -1,0 +1,41 @@
+/* Reusable updatables of off-policy algorithms (spec §2.3, §2.4).
+ *
+ * The replay update moves each new transition from the transition collector into the
+ * replay buffer (condition: a new data point); it comes first in the update order, so a
+ * step's own transition can be sampled by that step's gradient updates. It also saves
+ * and loads the buffer's contents and ring position in checkpoints.
+ *
+ * The target sync copies (tau = 1) or Polyak-averages (0 < tau < 1) a source network into
+ * its target on the target schedule of schedule.h, and saves the target's parameters. */
+#ifndef ATHLETE_UPDATES_H
+#define ATHLETE_UPDATES_H
+
+#include <athlete/component.h>
+#include <athlete/export.h>
+#include <athlete/mlp.h>
+#include <athlete/replay.h>
+#include <athlete/status.h>
+
+ATHLETE_BEGIN_DECLS
+
+/* Adds the replay update to parts (after the collector has been created in
+ * parts->collector with athlete_transition_collector_create). rb stays owned by the
+ * caller's state. */
+ATHLETE_API athlete_status athlete_replay_update_add(athlete_parts *parts, athlete_replay *rb,
+                                                     athlete_error *err);
+
+/* Adds a target sync named `name` (unique in the algorithm, e.g. "target_critic_1"). */
+ATHLETE_API athlete_status athlete_target_sync_add(athlete_parts *parts, const char *name,
+                                                   athlete_mlp *target, const athlete_mlp *source,
+                                                   double tau, uint64_t frequency, athlete_error *err);
+
+/* The replay buffer's records ("size", "next_index", the five arrays up to size) under the
+ * writer's current scope; used by the replay update, available to other owners. */
+ATHLETE_API athlete_status athlete_replay_save(const athlete_replay *rb, athlete_writer *writer,
+                                               athlete_error *err);
+ATHLETE_API athlete_status athlete_replay_load(athlete_replay *rb, athlete_reader *reader,
+                                               athlete_error *err);
+
+ATHLETE_END_DECLS
+
+#endif
