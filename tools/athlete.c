@@ -112,8 +112,6 @@ static void maybe_reexec_for_blas(char **argv)
     if (!athlete_blas_kernel_is_generic())
         return;
     const char *coretype = athlete_blas_recommended_coretype();
-    if (!coretype)
-        return;
     setenv("OPENBLAS_CORETYPE", coretype, 1);
     setenv("ATHLETE_NO_REEXEC", "1", 1);
     execv("/proc/self/exe", argv);

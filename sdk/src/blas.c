@@ -22,36 +22,51 @@ void athlete_blas_use_default_threads(void)
         athlete_blas_set_threads(threads);
 }
 
-const char *athlete_blas_recommended_coretype(void)
+static bool cpu_avx512(void)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
-        return "SkylakeX";
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return "Haswell";
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+#else
+    return false;
 #endif
-    return NULL;
 }
 
-bool athlete_blas_kernel_is_generic(void)
+static bool cpu_avx2_fma(void)
 {
-    const char *recommended = athlete_blas_recommended_coretype();
-    if (!recommended)
-        return false;
-    const char *core = athlete_blas_corename();
-    if (!core)
-        return false;
-    /* Kernels without AVX2: OpenBLAS's names for SSE-era and unknown cores. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+const char *athlete_blas_recommended_coretype(void)
+{
+    return cpu_avx512() ? "SkylakeX" : cpu_avx2_fma() ? "Haswell" : NULL;
+}
+
+const char *athlete_blas_coretype_for(const char *corename, bool cpu_has_avx512, bool cpu_has_avx2_fma)
+{
+    if (!corename)
+        return NULL;
+    /* OpenBLAS's names of kernels without AVX2 (SSE-era and unknown cores). */
     static const char *const generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
                                           "Sandybridge", "Atom", "Katmai", "Coppermine",
                                           "Northwood", "Banias", "Opteron", "Barcelona",
                                           "Bobcat", "Bulldozer", "Piledriver", "Steamroller",
                                           "Excavator", "Unknown", "generic"};
+    bool is_generic = false;
     for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
-        if (strcasecmp(core, generic[i]) == 0)
-            return true;
-    /* Haswell kernels on an AVX-512 CPU are good, but not the best: not a trap. */
-    return false;
+        is_generic |= strcasecmp(corename, generic[i]) == 0;
+    if (!is_generic)
+        return NULL; /* Haswell kernels on an AVX-512 CPU are good, if not the best: not a trap */
+    return cpu_has_avx512 ? "SkylakeX" : cpu_has_avx2_fma ? "Haswell" : NULL;
+}
+
+bool athlete_blas_kernel_is_generic(void)
+{
+    return athlete_blas_coretype_for(athlete_blas_corename(), cpu_avx512(), cpu_avx2_fma()) != NULL;
 }

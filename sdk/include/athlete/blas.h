@@ -27,6 +27,12 @@ ATHLETE_API void athlete_blas_use_default_threads(void);
 ATHLETE_API const char *athlete_blas_recommended_coretype(void);
 /* True when the CPU can do better than the kernel OpenBLAS picked (the trap). */
 ATHLETE_API bool athlete_blas_kernel_is_generic(void);
+/* The decision itself, as a pure function of the kernel name and the CPU's features:
+ * the OPENBLAS_CORETYPE to re-run with, or NULL to keep the kernel OpenBLAS chose.
+ * A generic (pre-AVX2) kernel on a CPU with AVX-512 → "SkylakeX"; with AVX2+FMA →
+ * "Haswell"; anything else → NULL. */
+ATHLETE_API const char *athlete_blas_coretype_for(const char *corename, bool cpu_has_avx512,
+                                                  bool cpu_has_avx2_fma);
 
 ATHLETE_END_DECLS
 
