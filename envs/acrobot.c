@@ -9,12 +9,12 @@
  *
  * Constants are written as the same expressions as the Python class attributes and folded
  * in the same order, so every intermediate is the float64 Python computes. cos and sin are
- * NumPy's (acrobot.py imports them from numpy), see np-trig.c. */
+ * NumPy's (acrobot.py imports them from numpy), see pymath.c. */
 #include "env-private.h"
 
 #include <math.h>
 
-#include "np-trig.h"
+#include "pymath.h"
 
 #define LINK_LENGTH_1 1.0
 #define LINK_MASS_1 1.0
@@ -83,15 +83,16 @@ static inline void dsdt(const double y[5], double out[5])
     const double g = G;
     double a = y[4];
     double theta1 = y[0], theta2 = y[1], dtheta1 = y[2], dtheta2 = y[3];
+    /* Squares of the constants (lc1**2, ...) are exact, so x * x equals pow here. */
     double cos_t2 = env_np_cos(theta2), sin_t2 = env_np_sin(theta2);
     double d1 = m1 * (lc1 * lc1) + m2 * ((l1 * l1) + (lc2 * lc2) + 2 * l1 * lc2 * cos_t2) + I1 + I2;
     double d2 = m2 * ((lc2 * lc2) + l1 * lc2 * cos_t2) + I2;
     double phi2 = m2 * lc2 * g * env_np_cos(theta1 + theta2 - M_PI / 2.0);
-    double phi1 = -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin_t2 -
+    double phi1 = -m2 * l1 * lc2 * py_square(dtheta2) * sin_t2 -
                   2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin_t2 +
                   (m1 * lc1 + m2 * l1) * g * env_np_cos(theta1 - M_PI / 2) + phi2;
-    double ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin_t2 - phi2) /
-                      (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1);
+    double ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * py_square(dtheta1) * sin_t2 - phi2) /
+                      (m2 * (lc2 * lc2) + I2 - py_square(d2) / d1);
     double ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
     out[0] = dtheta1;
     out[1] = dtheta2;

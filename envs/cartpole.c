@@ -5,12 +5,14 @@
  * Reward 1.0 per step including the terminating one; with sutton_barto_reward, 0.0 per
  * step and -1.0 on termination. Time limit 500.
  *
- * The expressions keep Python's evaluation order exactly (x**2 is x*x, products are
- * left-associative), so every float64 result is bit-identical to the original. */
+ * The expressions keep Python's evaluation order exactly (products are left-associative,
+ * x**2 is libm's pow, see pymath.h), so every float64 result is bit-identical. */
 #include "env-private.h"
 
 #include <float.h>
 #include <math.h>
+
+#include "pymath.h"
 
 #define GRAVITY 9.8
 #define MASSCART 1.0
@@ -88,9 +90,9 @@ static void step(athlete_env *env, const float *action, float *obs, double *rewa
     double force = action[0] == 1.0f ? FORCE_MAG : -FORCE_MAG;
     double costheta = cos(theta);
     double sintheta = sin(theta);
-    double temp = (force + POLEMASS_LENGTH * (theta_dot * theta_dot) * sintheta) / TOTAL_MASS;
+    double temp = (force + POLEMASS_LENGTH * py_square(theta_dot) * sintheta) / TOTAL_MASS;
     double thetaacc = (GRAVITY * sintheta - costheta * temp) /
-                      (LENGTH * (4.0 / 3.0 - MASSPOLE * (costheta * costheta) / TOTAL_MASS));
+                      (LENGTH * (4.0 / 3.0 - MASSPOLE * py_square(costheta) / TOTAL_MASS));
     double xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS;
     x = x + TAU * x_dot;
     x_dot = x_dot + TAU * xacc;

@@ -428,8 +428,8 @@ step_error(const athlete_env *env, const float *action, size_t action_size, floa
     if (env->action_space.kind == ATHLETE_SPACE_DISCRETE) {
         float a = action[0];
         if (!isfinite(a))
-            return athlete_error_set(err, ATHLETE_E_NON_FINITE, "%s step: action = %s is not in %s",
-                                     id, isnan(a) ? "NaN" : a > 0 ? "inf" : "-inf", space);
+            return athlete_error_set(err, ATHLETE_E_NON_FINITE, "%s step: action is %s", id,
+                                     isnan(a) ? "NaN" : a > 0 ? "inf" : "-inf");
         return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH, "%s step: action = %g is not in %s%s",
                                  id, (double)a, space,
                                  a != floorf(a) ? " (not an integer)" : "");

@@ -95,7 +95,7 @@ static void step(athlete_env *env, const float *action, float *obs, double *rewa
         velocity = 0.0;
     bool done = position >= GOAL_POSITION && velocity >= cfg->goal_velocity;
     double r = done ? 100.0 : 0.0;
-    r -= (a * a) * 0.1; /* math.pow(a, 2) is exactly a * a */
+    r -= (a * a) * 0.1; /* math.pow(a, 2): exact, as a is a float32 */
     d->position = (float)position;
     d->velocity = (float)velocity;
     *reward = r;

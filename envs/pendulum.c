@@ -5,12 +5,12 @@
  * 0.1 theta_dot^2 + 0.001 u^2 on the state before the step; semi-implicit Euler with
  * dt = 0.05, theta_dot clipped to [-8, 8]. Never terminates; time limit 200.
  * Option g (gravity, default 10.0).
- * Trigonometry is NumPy's (np.sin/np.cos on float64), see np-trig.c. */
+ * Trigonometry is NumPy's (np.sin/np.cos on float64), see pymath.c. */
 #include "env-private.h"
 
 #include <math.h>
 
-#include "np-trig.h"
+#include "pymath.h"
 
 #define MAX_SPEED 8.0
 #define MAX_TORQUE 2.0
@@ -98,7 +98,8 @@ static void step(athlete_env *env, const float *action, float *obs, double *rewa
                                                : action[0];
     double u = uf;
     double an = angle_normalize(th);
-    double costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
+    /* u is a float32, so u * u is exact and equals any pow(u, 2). */
+    double costs = py_square(an) + 0.1 * py_square(thdot) + 0.001 * (u * u);
     double newthdot = thdot + (cfg->gravity_coef * env_np_sin(th) + 3.0 / (MASS * (LEN * LEN)) * u) * DT;
     newthdot = newthdot < -MAX_SPEED ? -MAX_SPEED : newthdot > MAX_SPEED ? MAX_SPEED : newthdot;
     double newth = th + newthdot * DT;

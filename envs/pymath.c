@@ -1,4 +1,6 @@
-/* NumPy's float64 sin and cos, bit for bit.
+/* Python/NumPy float64 arithmetic, bit for bit.
+ *
+ * x ** 2 is libm's pow (see pymath.h). NumPy's float64 sin and cos:
  *
  * Gymnasium's Pendulum and Acrobot call np.sin/np.cos on float64 scalars. On x86-64 CPUs
  * with AVX-512 (SKX and later, where the reference recordings were made) NumPy's ufunc
@@ -13,7 +15,7 @@
  * Arguments beyond the main path's range (|x| >= 2^24 for sin, about 2.6e7 for cos),
  * infinities and NaN go to the C library: they never arise in these environments' episodes.
  * Python's math.sin/math.cos (CartPole, the mountain cars) are glibc's and need none of this. */
-#include "np-trig.h"
+#include "pymath.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -94,8 +96,7 @@ static inline double from_bits(uint64_t b)
         /* y = 2^52 + N with N = floor(|x| / pi): SVML rounds this FMA toward zero; the   \
          * round-to-nearest result is corrected by the sign of the exact remainder. */     \
         double y = FMA(ax, INV_PI, COS_TWO52);                                             \
-        if (FMA(ax, INV_PI, COS_TWO52 - y) < 0.0)                                          \
-            y -= 1.0;                                                                      \
+        y -= (double)(FMA(ax, INV_PI, COS_TWO52 - y) < 0.0); /* branch-free: unpredictable */ \
         if (!(y <= COS_N_LIMIT))                                                           \
             return cos(x); /* long reduction path, inf, NaN */                             \
         if (ax < COS_TINY)                                                                 \
@@ -142,3 +143,5 @@ __attribute__((constructor)) static void np_trig_select(void)
 
 double env_np_sin(double x) { return sin_impl(x); }
 double env_np_cos(double x) { return cos_impl(x); }
+
+double (*volatile env_libm_pow)(double, double) = pow;
