@@ -6,8 +6,9 @@
  * (a + 1) mod 4) with (1 - success_rate) / 2; moves are clamped at the border. Entering a
  * hole H or the goal G terminates; rewards follow reward_schedule (goal, hole, frozen),
  * default (1, 0, 0). A step from H or G (only reachable through reset_to_state) stays
- * there: reward 0, terminated. Time limit 100 for "4x4", 200 for "8x8" (Gymnasium's
- * FrozenLake8x8-v1 registration).
+ * there: reward 0, terminated. Time limit 100 for both maps: gym.make("FrozenLake-v1",
+ * map_name="8x8") keeps FrozenLake-v1's registered limit (FrozenLake8x8-v1's 200 is
+ * max_episode_steps=200 here).
  *
  * Gymnasium precomputes the table P; the few integer operations of a move are computed
  * per step here instead, which keeps the configuration (part of every state blob) small. */
@@ -85,7 +86,6 @@ static athlete_status configure(athlete_env *env, const cJSON *options, athlete_
     } else if (strcmp(map_name, "8x8") == 0) {
         cfg->side = 8;
         rows = map_8x8;
-        env->max_episode_steps = 200;
     } else {
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "%s options: 'map_name' must be \"4x4\" or \"8x8\", got \"%.40s\"",

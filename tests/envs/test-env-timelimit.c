@@ -66,7 +66,8 @@ START_TEST(frozen_lake_4x4)
 END_TEST
 START_TEST(frozen_lake_8x8)
 {
-    check_limit("FrozenLake-v1", "{\"map_name\": \"8x8\", \"is_slippery\": false}", 200, left);
+    check_limit("FrozenLake-v1", "{\"map_name\": \"8x8\", \"is_slippery\": false}", 100, left);
+    check_limit("FrozenLake-v1", "{\"map_name\": \"8x8\", \"is_slippery\": false, \"max_episode_steps\": 200}", 200, left);
 }
 END_TEST
 START_TEST(taxi) { check_limit("Taxi-v4", NULL, 200, north); }

@@ -16,7 +16,7 @@
  *   MountainCarContinuous-v0  {"goal_velocity": 0}                                 limit 999
  *   Acrobot-v1                (none)                                               limit 500
  *   FrozenLake-v1             {"map_name": "4x4"|"8x8", "is_slippery": true,
- *                              "success_rate": 1/3, "reward_schedule": [1, 0, 0]}  limit 100 / 200 (8x8)
+ *                              "success_rate": 1/3, "reward_schedule": [1, 0, 0]}  limit 100 (both maps)
  *   CliffWalking-v1           {"is_slippery": false}                               no limit
  *   Taxi-v4                   {"is_rainy": false, "fickle_passenger": false}       limit 200
  * Every id also takes {"max_episode_steps": n} (gym.make's argument; 0 = no limit).
