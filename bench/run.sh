@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds an optimised tree (build-bench) and runs every benchmark, printing numbers with
+# the CPU, the OpenBLAS kernel and the thread count they ran with. Then, when OpenBLAS
+# picked something else, the GEMM-bound figures again with OPENBLAS_CORETYPE=SkylakeX
+# (see README: the OpenBLAS kernel trap).
+#   bench/run.sh            all benchmarks
+#   bench/run.sh dqn nn     only these (envs, nn, dqn, offpolicy, ppo, checkpoint)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+[ -d build-bench ] || meson setup build-bench -Dbuildtype=release -Dtests=disabled >/dev/null
+meson compile -C build-bench >/dev/null
+export ATHLETE_PLUGIN_PATH=$PWD/build-bench/plugins OPENBLAS_NUM_THREADS=1
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(envs nn dqn offpolicy ppo checkpoint)
+for name in "${names[@]}"; do
+  exe=build-bench/bench/bench-$name
+  if [ ! -x "$exe" ]; then echo "no benchmark '$name'"; continue; fi
+  "$exe"
+  echo
+done
+core=$(build-bench/tools/athlete plugins | sed -n 's/^OpenBLAS kernel: \([A-Za-z0-9]*\).*/\1/p')
+if grep -q avx512f /proc/cpuinfo && [ "$core" != "SkylakeX" ] && [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  echo "== the same GEMM-bound figures with OPENBLAS_CORETYPE=SkylakeX (OpenBLAS chose $core)"
+  for name in "${names[@]}"; do
+    case $name in nn|dqn|offpolicy) [ -x build-bench/bench/bench-$name ] && OPENBLAS_CORETYPE=SkylakeX build-bench/bench/bench-$name && echo ;; esac
+  done
+fi
