@@ -10,6 +10,7 @@
 
 #include <athlete/alloc.h>
 #include <athlete/collectors.h>
+#include <athlete/nn-records.h>
 #include <athlete/policies.h>
 #include <athlete/updates.h>
 
@@ -153,58 +154,30 @@ static athlete_status q_values(void *context, const float *observation, double *
 /* ---- shared state: Q network and its optimiser (target and replay are saved by the
  * SDK updatables that own their updates) ---- */
 
-static athlete_status save_q(const dqn_state *s, athlete_writer *w, athlete_error *err)
-{
-    return athlete_writer_put(w, "q.params", ATHLETE_RECORD_F32, athlete_mlp_params(s->q),
-                              athlete_mlp_param_count(s->q), err);
-}
-
-static athlete_status load_q(dqn_state *s, athlete_reader *r, athlete_error *err)
-{
-    return athlete_reader_get(r, "q.params", ATHLETE_RECORD_F32, athlete_mlp_params(s->q),
-                              athlete_mlp_param_count(s->q), err);
-}
-
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
     dqn_state *s = state;
-    size_t n = athlete_adam_state_count(s->adam);
-    uint64_t step = athlete_adam_step_count(s->adam, 0);
-    athlete_status st = save_q(s, w, err);
-    if (st == ATHLETE_OK)
-        st = athlete_writer_put(w, "adam.exp_avg", ATHLETE_RECORD_F32, athlete_adam_exp_avg(s->adam), n, err);
-    if (st == ATHLETE_OK)
-        st = athlete_writer_put(w, "adam.exp_avg_sq", ATHLETE_RECORD_F32, athlete_adam_exp_avg_sq(s->adam), n, err);
-    if (st == ATHLETE_OK)
-        st = athlete_writer_put(w, "adam.step", ATHLETE_RECORD_U64, &step, 1, err);
-    return st;
+    athlete_status st = athlete_mlp_save(s->q, w, "q", err);
+    return st ? st : athlete_adam_save(s->adam, w, "adam", err);
 }
 
 static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
 {
     dqn_state *s = state;
-    size_t n = athlete_adam_state_count(s->adam);
-    uint64_t step;
-    athlete_status st = load_q(s, r, err);
-    if (st == ATHLETE_OK)
-        st = athlete_reader_get(r, "adam.exp_avg", ATHLETE_RECORD_F32, athlete_adam_exp_avg(s->adam), n, err);
-    if (st == ATHLETE_OK)
-        st = athlete_reader_get(r, "adam.exp_avg_sq", ATHLETE_RECORD_F32, athlete_adam_exp_avg_sq(s->adam), n, err);
-    if (st == ATHLETE_OK)
-        st = athlete_reader_get(r, "adam.step", ATHLETE_RECORD_U64, &step, 1, err);
-    if (st == ATHLETE_OK)
-        athlete_adam_set_step_count(s->adam, 0, step);
-    return st;
+    athlete_status st = athlete_mlp_load(s->q, r, "q", err);
+    return st ? st : athlete_adam_load(s->adam, r, "adam", err);
 }
 
 static athlete_status state_save_policy(void *state, athlete_writer *w, athlete_error *err)
 {
-    return save_q(state, w, err);
+    const dqn_state *s = state;
+    return athlete_mlp_save(s->q, w, "q", err);
 }
 
 static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_error *err)
 {
-    return load_q(state, r, err);
+    dqn_state *s = state;
+    return athlete_mlp_load(s->q, r, "q", err);
 }
 
 static void state_destroy(void *state)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "alloc-count.h"
 #include "test-util.h"
 
 /* Chain of 6 cells: action 1 moves right, 0 left; reaching cell 5 ends with reward 1. */
@@ -246,37 +247,19 @@ START_TEST(q_learning_learns_the_chain)
 }
 END_TEST
 
-static size_t allocations;
-static void *counting_malloc(size_t n)
-{
-    allocations++;
-    return malloc(n);
-}
-static void *counting_calloc(size_t c, size_t n)
-{
-    allocations++;
-    return calloc(c, n);
-}
-static void *counting_realloc(void *p, size_t n)
-{
-    allocations++;
-    return realloc(p, n);
-}
-
 START_TEST(steps_allocate_nothing)
 {
-    athlete_error err;
-    ck_assert_ok(athlete_set_allocator(counting_malloc, counting_calloc, counting_realloc, free, &err), &err);
+    count_allocations_begin();
     athlete_registry *reg = registry();
     athlete_agent *agent = make_agent(reg, 5, NULL);
     chain world;
     run(agent, &world, 500); /* reach steady state */
-    size_t before = allocations;
+    size_t before = allocation_count;
     run(agent, &world, 5000);
-    ck_assert_uint_eq(allocations, before);
+    ck_assert_uint_eq(allocation_count, before);
     athlete_agent_destroy(agent);
     athlete_registry_destroy(reg);
-    ck_assert_ok(athlete_set_allocator(NULL, NULL, NULL, NULL, &err), &err);
+    count_allocations_end();
 }
 END_TEST
 

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "alloc-count.h"
 #include "test-util.h"
 
 static athlete_registry *registry(void)
@@ -116,27 +117,10 @@ START_TEST(agent_info_through_warmup)
 }
 END_TEST
 
-static size_t allocations;
-static void *counting_malloc(size_t n)
-{
-    allocations++;
-    return malloc(n);
-}
-static void *counting_calloc(size_t c, size_t n)
-{
-    allocations++;
-    return calloc(c, n);
-}
-static void *counting_realloc(void *p, size_t n)
-{
-    allocations++;
-    return realloc(p, n);
-}
-
 START_TEST(steps_allocate_nothing)
 {
     athlete_error err;
-    ck_assert_ok(athlete_set_allocator(counting_malloc, counting_calloc, counting_realloc, free, &err), &err);
+    count_allocations_begin();
     athlete_registry *reg = registry();
     athlete_env *env;
     ck_assert_ok(athlete_env_create("CartPole-v1", NULL, &env, &err), &err);
@@ -155,7 +139,7 @@ START_TEST(steps_allocate_nothing)
     const float *action;
     ck_assert_ok(athlete_env_reset(env, NULL, obs, &err), &err);
     ck_assert_ok(athlete_agent_reset_step(agent, obs, &action, NULL, &err), &err);
-    size_t before = allocations;
+    size_t before = allocation_count;
     for (int t = 0; t < 2000; t++) {
         double reward;
         bool terminated, truncated;
@@ -166,11 +150,11 @@ START_TEST(steps_allocate_nothing)
             ck_assert_ok(athlete_agent_reset_step(agent, obs, &action, NULL, &err), &err);
         }
     }
-    ck_assert_uint_eq(allocations, before);
+    ck_assert_uint_eq(allocation_count, before);
     athlete_agent_destroy(agent);
     athlete_env_destroy(env);
     athlete_registry_destroy(reg);
-    ck_assert_ok(athlete_set_allocator(NULL, NULL, NULL, NULL, &err), &err);
+    count_allocations_end();
 }
 END_TEST
 
