@@ -263,6 +263,23 @@ START_TEST(steps_allocate_nothing)
 }
 END_TEST
 
+START_TEST(agents_outlive_their_registry)
+{
+    /* The plugin stays loaded (reference-counted handle) while an agent uses it. */
+    athlete_registry *reg = registry();
+    athlete_agent *agent = make_agent(reg, 9, NULL);
+    athlete_registry_destroy(reg);
+    chain world;
+    run(agent, &world, 200);
+    char *result = NULL;
+    athlete_error err;
+    ck_assert_ok(athlete_agent_call(agent, "epsilon", "[]", &result, &err), &err);
+    ck_assert_str_eq(result, "0.1");
+    athlete_free(result);
+    athlete_agent_destroy(agent);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("agent");
@@ -273,6 +290,7 @@ int main(void)
     tcase_add_test(tc, same_seed_same_run_and_agents_are_independent);
     tcase_add_test(tc, q_learning_learns_the_chain);
     tcase_add_test(tc, steps_allocate_nothing);
+    tcase_add_test(tc, agents_outlive_their_registry);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

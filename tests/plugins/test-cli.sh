@@ -27,6 +27,7 @@ expect 0 "\"epsilon_decay_steps\":	100" -- "$athlete" config q_learning
 expect 1 "algorithm 'nope' not found in the registry" -- "$athlete" config nope
 expect 0 "OpenBLAS kernel: [A-Za-z0-9]+, 1 thread" -- "$athlete" plugins
 expect 0 "ok   .*athlete-q_learning.so" -- "$athlete" plugins
+expect 0 "athlete: plugins: .*athlete-q_learning.so: OK: loaded plugin 'q_learning' 1.0.0: q_learning" -- env ATHLETE_DEBUG=plugins "$athlete" list
 # The kernel trap is named when OpenBLAS runs a generic kernel on a better CPU.
 if grep -q avx512f /proc/cpuinfo; then
   expect 0 "OpenBLAS kernel: Prescott, 1 thread\(s\) -- GENERIC: this CPU supports SkylakeX" -- env OPENBLAS_CORETYPE=Prescott "$athlete" plugins
