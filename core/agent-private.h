@@ -27,6 +27,7 @@ struct athlete_agent {
     /* Storage for a policy info restored from a checkpoint (keys and arrays it borrows). */
     char loaded_keys[ATHLETE_INFO_CAPACITY][32];
     float *loaded_reals[ATHLETE_INFO_CAPACITY];
+    char load_warning[ATHLETE_ERROR_MESSAGE_SIZE]; /* empty: none */
 };
 
 /* Creates an agent for a registered algorithm from a complete configuration. */

@@ -589,6 +589,7 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     const cJSON *seed = header ? cJSON_GetObjectItemCaseSensitive(header, "seed") : NULL;
     const cJSON *with_env = header ? cJSON_GetObjectItemCaseSensitive(header, "environment_state") : NULL;
     const cJSON *cfg = header ? cJSON_GetObjectItemCaseSensitive(header, "config") : NULL;
+    const cJSON *core = header ? cJSON_GetObjectItemCaseSensitive(header, "openblas_core") : NULL;
     const cJSON *os = header ? cJSON_GetObjectItemCaseSensitive(header, "observation_space") : NULL;
     const cJSON *as = header ? cJSON_GetObjectItemCaseSensitive(header, "action_space") : NULL;
     if (!cJSON_IsString(id) || !cJSON_IsNumber(abi) || !cJSON_IsString(plugin_version) ||
@@ -651,6 +652,13 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
         athlete_error_prefix(err, "'%s': ", path);
         goto done;
     }
+    /* Harmless, but worth saying: another kernel rounds differently, so a resumed run is
+     * no longer bit-identical to an uninterrupted one. */
+    if (cJSON_IsString(core) && strcmp(core->valuestring, athlete_blas_corename()) != 0)
+        snprintf(agent->load_warning, sizeof agent->load_warning,
+                 "checkpoint '%s' was written under the OpenBLAS kernel %s, this process runs %s: results may "
+                 "differ in the last bits from an uninterrupted run",
+                 path, core->valuestring, athlete_blas_corename());
     *out = agent;
     agent = NULL;
 done:
@@ -671,6 +679,11 @@ athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry, c
     if (!registry || !path || !out)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "from_checkpoint: NULL argument");
     return load_file(registry, path, KIND_AGENT, load_environment_state, out, err);
+}
+
+const char *athlete_agent_load_warning(const athlete_agent *agent)
+{
+    return agent->load_warning[0] ? agent->load_warning : NULL;
 }
 
 /* ---- inference-only policies ---- */

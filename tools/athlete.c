@@ -380,6 +380,8 @@ static int cmd_train(int argc, char **argv)
             rc = fail("resume", &err);
             goto done;
         }
+        if (athlete_agent_load_warning(agent))
+            fprintf(stderr, "athlete: warning: %s\n", athlete_agent_load_warning(agent));
     } else if (athlete_agent_create(reg, algorithm, athlete_env_observation_space(env), athlete_env_action_space(env),
                                     &seed, kv_json(&overrides, overrides_json, sizeof overrides_json), &agent,
                                     &err) != ATHLETE_OK) {

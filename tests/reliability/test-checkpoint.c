@@ -288,6 +288,57 @@ START_TEST(corruption_is_caught_precisely)
     spit(bad, data, size - 20);
     ck_assert_fails(athlete_agent_from_checkpoint(reg, bad, true, &agent, &err), &err, ATHLETE_E_CHECKPOINT_CORRUPT,
                     "checkpoint: truncated in record ");
+    /* A record of the wrong size with valid CRCs: the header is edited to a smaller
+     * observation space (and its CRC recomputed), so the saved table no longer fits. */
+    {
+        const char *from = "\"observation_space\":{\"type\":\"Discrete\",\"n\":16";
+        unsigned char *found = memmem(data, size, from, strlen(from));
+        ck_assert_ptr_nonnull(found);
+        memcpy(copy, data, size);
+        size_t at = (size_t)(found - data) + strlen(from) - 2;
+        copy[at] = '0'; /* n: 16 → 06, same length */
+        uint64_t header_len = 0;
+        for (int i = 0; i < 8; i++)
+            header_len |= (uint64_t)copy[16 + i] << (8 * i);
+        uint32_t crc = athlete_crc32(0, copy, 24 + header_len);
+        for (int i = 0; i < 4; i++)
+            copy[24 + header_len + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        spit(bad, copy, size);
+        ck_assert_fails(athlete_agent_from_checkpoint(reg, bad, true, &agent, &err), &err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                        "checkpoint: record 'state.q_table' holds 64 f64 values, expected 24");
+    }
+    /* The plugin that wrote it must be the one registered (a mismatch is an error). */
+    {
+        const char *from = "\"plugin_version\":\"1.0.0\"";
+        unsigned char *found = memmem(data, size, from, strlen(from));
+        ck_assert_ptr_nonnull(found);
+        memcpy(copy, data, size);
+        copy[(size_t)(found - data) + strlen(from) - 2] = '9';
+        uint64_t header_len = 0;
+        for (int i = 0; i < 8; i++)
+            header_len |= (uint64_t)copy[16 + i] << (8 * i);
+        uint32_t crc = athlete_crc32(0, copy, 24 + header_len);
+        for (int i = 0; i < 4; i++)
+            copy[24 + header_len + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        spit(bad, copy, size);
+        ck_assert_fails(athlete_agent_from_checkpoint(reg, bad, true, &agent, &err), &err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                        "' was written by q_learning plugin version '1.0.9'; the registered one is '1.0.0'");
+        /* Another OpenBLAS kernel is only a warning. */
+        const char *core = "\"openblas_core\":\"";
+        found = memmem(data, size, core, strlen(core));
+        ck_assert_ptr_nonnull(found);
+        memcpy(copy, data, size);
+        copy[(size_t)(found - data) + strlen(core)] = 'Q';
+        crc = athlete_crc32(0, copy, 24 + header_len);
+        for (int i = 0; i < 4; i++)
+            copy[24 + header_len + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        spit(bad, copy, size);
+        ck_assert_ok(athlete_agent_from_checkpoint(reg, bad, true, &agent, &err), &err);
+        ck_assert_ptr_nonnull(athlete_agent_load_warning(agent));
+        ck_assert(strstr(athlete_agent_load_warning(agent), "was written under the OpenBLAS kernel Q") != NULL);
+        athlete_agent_destroy(agent);
+        agent = NULL;
+    }
     ck_assert_fails(athlete_agent_from_checkpoint(reg, "/nonexistent/ckpt", true, &agent, &err), &err, ATHLETE_E_IO,
                     "cannot open checkpoint '/nonexistent/ckpt': No such file or directory");
     free(copy);
@@ -400,6 +451,34 @@ START_TEST(policy_files_act_like_the_evaluation_policy)
 }
 END_TEST
 
+START_TEST(default_path_is_returned)
+{
+    athlete_registry *reg = registry();
+    athlete_error err;
+    make_dir();
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(dir), 0);
+    run r;
+    start(&r, reg, &cases[0], 5);
+    char *saved = NULL;
+    ck_assert_ok(athlete_agent_save_checkpoint(r.agent, NULL, false, &saved, &err), &err);
+    /* checkpoints/<id>_<DD-MM-YYYY_HH-MM-SS>, as the original */
+    ck_assert_uint_eq(strlen(saved), strlen("checkpoints/q_learning_25-11-2026_09-00-00"));
+    ck_assert(strncmp(saved, "checkpoints/q_learning_", 23) == 0);
+    ck_assert(saved[25] == '-' && saved[28] == '-' && saved[33] == '_' && saved[36] == '-' && saved[39] == '-');
+    athlete_agent *agent = NULL;
+    ck_assert_ok(athlete_agent_from_checkpoint(reg, saved, false, &agent, &err), &err);
+    ck_assert_ptr_null(athlete_agent_load_warning(agent));
+    athlete_agent_destroy(agent);
+    athlete_free(saved);
+    finish(&r);
+    ck_assert_int_eq(chdir(cwd), 0);
+    remove_dir();
+    athlete_registry_destroy(reg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -408,6 +487,7 @@ int main(void)
     tcase_add_loop_test(tc, resume_is_bit_identical, 0, CASE_COUNT);
     tcase_add_loop_test(tc, policy_files_act_like_the_evaluation_policy, 0, CASE_COUNT);
     tcase_add_test(tc, corruption_is_caught_precisely);
+    tcase_add_test(tc, default_path_is_returned);
     tcase_add_test(tc, killed_saves_never_damage_the_previous_checkpoint);
     suite_add_tcase(s, tc);
     return run_suite(s);

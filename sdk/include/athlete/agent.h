@@ -92,6 +92,10 @@ ATHLETE_API athlete_status athlete_agent_from_checkpoint(const athlete_registry 
                                                          bool load_environment_state,
                                                          athlete_agent **out, athlete_error *err);
 
+/* A harmless mismatch noticed by the last from_checkpoint (e.g. the checkpoint was written
+ * under another OpenBLAS kernel, so results may differ in the last bits), or NULL. */
+ATHLETE_API const char *athlete_agent_load_warning(const athlete_agent *agent);
+
 /* ---- Policy-only files (the original's roadmap item) ----
  * Just what the evaluation policy needs to act: no replay buffer, no optimiser, no
  * training clock. A full checkpoint is rejected where a policy file is expected and the
