@@ -2,10 +2,14 @@
  *
  * A network owns two contiguous float arrays of athlete_mlp_param_count() entries: the
  * parameters and their gradients. Layout, for layer l = 0 .. layers-1 with
- * in = widths[l] and out = widths[l+1] (PyTorch's nn.Linear layout):
- *     W_l[out][in] (row-major) at athlete_mlp_weight_offset(l), then b_l[out] at
- *     athlete_mlp_bias_offset(l); layers follow each other without gaps.
- * The activation runs between layers (`hidden`) and after the last one (`output`).
+ * in = widths[l] and out = widths[l+1]:
+ *     W_l[in][out] (row-major) at athlete_mlp_weight_offset(l), then b_l[out] at
+ *     athlete_mlp_bias_offset(l); layers follow each other without gaps,
+ * and a layer computes y = x W_l + b_l for row vectors x. W_l is the TRANSPOSE of
+ * torch's nn.Linear.weight (out × in): y = x W keeps the forward GEMM untransposed, which
+ * OpenBLAS runs faster at these sizes (bench/bench-nn.c); transpose when exchanging
+ * weights with PyTorch. The activation runs between layers (`hidden`) and after the last
+ * one (`output`).
  *
  * Activations kept for backward live in a separate workspace sized for a maximum batch,
  * so one network can be evaluated on two batches (Q(s) and Q(s')) and a target network
@@ -70,13 +74,14 @@ ATHLETE_API float *athlete_mlp_grads(const athlete_mlp *mlp);
 ATHLETE_API size_t athlete_mlp_weight_offset(const athlete_mlp *mlp, size_t layer);
 ATHLETE_API size_t athlete_mlp_bias_offset(const athlete_mlp *mlp, size_t layer);
 
-/* PyTorch nn.Linear default: W and b each U(-1/sqrt(in), 1/sqrt(in)), drawn layer by layer,
- * W row-major then b. */
+/* PyTorch nn.Linear default: W and b each U(-1/sqrt(in), 1/sqrt(in)), drawn layer by layer
+ * in storage order (W then b). */
 ATHLETE_API void athlete_mlp_init_default(athlete_mlp *mlp, athlete_rng *rng);
 /* torch.nn.init.orthogonal_ per layer (QR of a Gaussian matrix in float64, signs fixed by
- * diag(R)), times hidden_gain for every layer but the last and output_gain for the last;
- * biases 0. W W^T = gain^2 I when out <= in, W^T W = gain^2 I otherwise. Allocates
- * scratch (ATHLETE_E_NO_MEMORY). */
+ * diag(R)) of torch's out × in weight, stored transposed as above; times hidden_gain for
+ * every layer but the last and output_gain for the last; biases 0. With M the stored
+ * in × out matrix: M^T M = gain^2 I when out <= in, M M^T = gain^2 I otherwise.
+ * Allocates scratch (ATHLETE_E_NO_MEMORY). */
 ATHLETE_API athlete_status athlete_mlp_init_orthogonal(athlete_mlp *mlp, athlete_rng *rng,
                                                       double hidden_gain, double output_gain,
                                                       athlete_error *err);
@@ -100,7 +105,7 @@ ATHLETE_API size_t athlete_mlp_workspace_batch(const athlete_mlp_workspace *ws);
  * The workspace keeps every layer's activations AND borrows `input`: keep input alive and
  * unchanged, and the parameters unchanged, until the matching backward is done.
  * Returns NULL (a programming error, nothing computed) if batch is 0 or above max_batch,
- * input is NULL or the workspace was made for another shape. batch 1 uses sgemv. */
+ * input is NULL or the workspace was made for another shape. */
 ATHLETE_API const float *athlete_mlp_forward(const athlete_mlp *mlp, athlete_mlp_workspace *ws,
                                             const float *input, size_t batch);
 

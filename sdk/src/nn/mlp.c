@@ -32,6 +32,7 @@ struct athlete_mlp_workspace {
     float **acts;       /* acts[l]: output of layer l after its activation */
     float *act_mem;
     float *delta[2]; /* ping-pong dLoss/d(layer output) */
+    float *ones;     /* max_batch ones: bias gradients are d^T 1, a gemv */
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -53,8 +54,8 @@ static inline float float_of(uint32_t u)
 
 /* tanh in float, within 1.6 ulp of the exact value (tests check it), branch-free so the
  * compiler vectorises it (glibc's tanhf is scalar, ~13 ns: it dominated tanh networks).
- * |x| < 0.55: x + x^3 P(x^2); otherwise 1 - 2/(e^{2|x|} + 1) with |x| clamped to 9 (the
- * result rounds to 1 there), e^y by Cody–Waite reduction and a degree-6 polynomial.
+ * |x| < 0.55: x + x^3 P(x^2); otherwise 1 - 2/(e^{2|x|} + 1) with |x| clamped to 10
+ * (tanh rounds to 1 beyond 9.01), e^y by Cody–Waite reduction and a degree-6 polynomial.
  * Selections are done on bits so there is no control flow; NaN propagates. */
 static inline float tanh_fast(float x)
 {
@@ -62,8 +63,8 @@ static inline float tanh_fast(float x)
     uint32_t sign = xb & 0x80000000u;
     uint32_t ab = xb & 0x7fffffffu;
     float ax = float_of(ab);
-    uint32_t clamp = 0u - (uint32_t)(ab > 0x41100000u); /* |x| > 9, inf or NaN */
-    float c = float_of((ab & ~clamp) | (0x41100000u & clamp));
+    uint32_t clamp = 0u - (uint32_t)(ab > 0x41200000u); /* |x| > 10, inf or NaN */
+    float c = float_of((ab & ~clamp) | (0x41200000u & clamp));
     float y = 2.0f * c;
     int32_t k = (int32_t)(y * 1.44269504088896341f + 0.5f); /* y >= 0: truncation rounds */
     float kf = (float)k;
@@ -159,21 +160,6 @@ static void times_derivative_inplace(float *restrict d, const float *restrict a,
                                      athlete_activation act)
 {
     TIMES_DERIVATIVE_BODY(d, d)
-}
-
-/* gb[j] += sum_r d[r][j] (bias gradient = column sums). A row loop beats a gemv with a
- * vector of ones at these sizes (bench/bench-nn.c measures both). */
-ATHLETE_NN_CLONES
-static void add_column_sums(float *restrict gb, const float *restrict d, size_t rows, size_t cols)
-{
-    for (size_t r = 0; r < rows; r++, d += cols) {
-        size_t j = 0;
-        for (; j + ATHLETE_NN_BLOCK <= cols; j += ATHLETE_NN_BLOCK)
-            for (size_t u = 0; u < ATHLETE_NN_BLOCK; u++)
-                gb[j + u] += d[j + u];
-        for (; j < cols; j++)
-            gb[j] += d[j];
-    }
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -436,10 +422,11 @@ athlete_status athlete_mlp_init_orthogonal(athlete_mlp *mlp, athlete_rng *rng, d
                     a[i * n + j] = g;
             }
         householder_q(a, q, v, beta, rdiag, m, n);
+        /* torch's W[i][j] (out × in) is stored transposed: w[j][i] */
         float *w = mlp->params + mlp->offsets[2 * l];
         for (size_t i = 0; i < rows; i++)
             for (size_t j = 0; j < cols; j++)
-                w[i * cols + j] = (float)(gain * (wide ? q[j * n + i] : q[i * n + j]));
+                w[j * rows + i] = (float)(gain * (wide ? q[j * n + i] : q[i * n + j]));
         memset(mlp->params + mlp->offsets[2 * l + 1], 0, rows * sizeof(float));
     }
     athlete_free(scratch);
@@ -516,8 +503,11 @@ athlete_status athlete_mlp_workspace_create(const athlete_mlp *mlp, size_t max_b
     ws->act_mem = athlete_calloc(acts, sizeof(float));
     ws->delta[0] = athlete_calloc(widest * max_batch, sizeof(float));
     ws->delta[1] = athlete_calloc(widest * max_batch, sizeof(float));
-    if (!ws->widths || !ws->acts || !ws->act_mem || !ws->delta[0] || !ws->delta[1])
+    ws->ones = athlete_malloc(max_batch * sizeof(float));
+    if (!ws->widths || !ws->acts || !ws->act_mem || !ws->delta[0] || !ws->delta[1] || !ws->ones)
         goto no_memory;
+    for (size_t i = 0; i < max_batch; i++)
+        ws->ones[i] = 1.0f;
     memcpy(ws->widths, mlp->widths, mlp->n_widths * sizeof *ws->widths);
     float *p = ws->act_mem;
     for (size_t l = 0; l < layers; l++) {
@@ -542,6 +532,7 @@ void athlete_mlp_workspace_destroy(athlete_mlp_workspace *ws)
     athlete_free(ws->act_mem);
     athlete_free(ws->delta[0]);
     athlete_free(ws->delta[1]);
+    athlete_free(ws->ones);
     athlete_free(ws);
 }
 
@@ -564,12 +555,14 @@ const float *athlete_mlp_forward(const athlete_mlp *mlp, athlete_mlp_workspace *
         const float *w = mlp->params + mlp->offsets[2 * l];
         const float *b = mlp->params + mlp->offsets[2 * l + 1];
         float *y = ws->acts[l];
-        /* y = x W^T; one row (acting) is a matrix-vector product, faster than gemm's packing */
+        /* y = x W. One row (acting) is a gemv: sgemm with M = 1 is faster only on the
+         * AVX-512 kernels' small-matrix path (0.12 vs 0.20 µs at 64 -> 64) and 3-7x slower on
+         * the others (Haswell, Prescott); bench/bench-nn.c measures both. */
         if (batch == 1)
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1.0f, w, in, x, 1, 0.0f, y, 1);
+            cblas_sgemv(CblasRowMajor, CblasTrans, in, out, 1.0f, w, out, x, 1, 0.0f, y, 1);
         else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)batch, out, in, 1.0f, x, in,
-                        w, in, 0.0f, y, out);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)batch, out, in, 1.0f, x, in,
+                        w, out, 0.0f, y, out);
         bias_activate(y, b, batch, (size_t)out, l + 1 < layers ? mlp->hidden : mlp->output);
         x = y;
     }
@@ -611,19 +604,22 @@ static athlete_status backward(const athlete_mlp *mlp, float *grads, athlete_mlp
         const float *x = l ? ws->acts[l - 1] : ws->input;
         const float *w = mlp->params + mlp->offsets[2 * l];
         if (grads) {
-            /* dW += d^T x (out × in); db += column sums of d */
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, rows, 1.0f, cur, out, x,
-                        in, 1.0f, grads + mlp->offsets[2 * l], in);
-            add_column_sums(grads + mlp->offsets[2 * l + 1], cur, ws->batch, (size_t)out);
+            /* dW += x^T d (in × out); db += column sums of d */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, out, rows, 1.0f, x, in, cur, out,
+                        1.0f, grads + mlp->offsets[2 * l], out);
+            /* A gemv beats a loop over rows (whose += chains through memory) 3-20x here;
+             * bench/bench-nn.c measures both. */
+            cblas_sgemv(CblasRowMajor, CblasTrans, rows, out, 1.0f, cur, out, ws->ones, 1, 1.0f,
+                        grads + mlp->offsets[2 * l + 1], 1);
         }
         if (l == 0) {
-            if (d_input) /* dx = d W (batch × in) */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, in, out, 1.0f, cur, out,
-                            w, in, 0.0f, d_input, in);
+            if (d_input) /* dx = d W^T (batch × in) */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, in, out, 1.0f, cur, out, w,
+                            out, 0.0f, d_input, in);
             break;
         }
         float *next = cur == ws->delta[0] ? ws->delta[1] : ws->delta[0];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, in, out, 1.0f, cur, out, w, in,
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, in, out, 1.0f, cur, out, w, out,
                     0.0f, next, in);
         if (mlp->hidden != ATHLETE_ACTIVATION_IDENTITY)
             times_derivative_inplace(next, ws->acts[l - 1], ws->batch * (size_t)in, mlp->hidden);

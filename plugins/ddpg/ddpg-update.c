@@ -1,0 +1,57 @@
+/* DDPG's losses (spec §7.3):
+ *   critic: MSE (or Huber) of Q(s, a) against y = r + discount (1 - terminated) Q'(s', mu'(s'))
+ *   actor:  -mean Q(s, mu(s)) on its own minibatch, through the frozen critic. */
+#include "ddpg-private.h"
+
+athlete_status ddpg_critic_step(ddpg_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+{
+    athlete_replay_batch b;
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    if (st != ATHLETE_OK)
+        return st;
+    size_t n = b.size;
+    /* the target under no gradient: target actor, then target critic */
+    const float *next_actions = athlete_mlp_forward(s->target_actor, s->target_actor_ws, b.next_observations, n);
+    const float *next_q = next_actions ? athlete_critic_target_forward(s->critic, b.next_observations, next_actions, n)
+                                       : NULL;
+    if (!next_q)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "critic update: batch of %zu rows rejected", n);
+    athlete_critic_td_target(b.rewards, b.terminateds, next_q, n, s->discount, s->y);
+    athlete_adam_zero_grad(s->critic_adam);
+    if ((st = athlete_critic_fit(s->critic, b.observations, b.actions, s->y, n, s->criterion, loss, err)))
+        return st;
+    if (s->critic_max_norm > 0)
+        athlete_adam_clip_grad_norm(s->critic_adam, (float)s->critic_max_norm);
+    athlete_adam_step(s->critic_adam);
+    return ATHLETE_OK;
+}
+
+athlete_status ddpg_actor_step(ddpg_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+{
+    athlete_replay_batch b;
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    if (st != ATHLETE_OK)
+        return st;
+    size_t n = b.size;
+    const float *actions = athlete_mlp_forward(s->actor, s->actor_ws, b.observations, n);
+    const float *q = actions ? athlete_critic_forward(s->critic, b.observations, actions, n) : NULL;
+    if (!q)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor update: batch of %zu rows rejected", n);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += q[i];
+    *loss = (float)(-sum / (double)n);
+    float d = -1.0f / (float)n; /* d(-mean Q)/dQ */
+    for (size_t i = 0; i < n; i++)
+        s->d_q[i] = d;
+    /* dQ/da only: the critic's gradients stay untouched (the original's are discarded) */
+    if ((st = athlete_critic_action_gradient(s->critic, s->d_q, s->d_actions, err)))
+        return st;
+    athlete_adam_zero_grad(s->actor_adam);
+    if ((st = athlete_mlp_backward(s->actor, s->actor_ws, s->d_actions, NULL, err)))
+        return st;
+    if (s->actor_max_norm > 0)
+        athlete_adam_clip_grad_norm(s->actor_adam, (float)s->actor_max_norm);
+    athlete_adam_step(s->actor_adam);
+    return ATHLETE_OK;
+}

@@ -1,0 +1,77 @@
+/* PPO's shared state, between ppo.c (configuration, wiring, policies, checkpoints) and
+ * ppo-update.c (GAE and the clipped-surrogate update). Never installed. */
+#ifndef ATHLETE_PPO_PRIVATE_H
+#define ATHLETE_PPO_PRIVATE_H
+
+#include <athlete/adam.h>
+#include <athlete/component.h>
+#include <athlete/mlp.h>
+#include <athlete/rng.h>
+#include <athlete/rollout.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ppo_state {
+    /* Spaces. A Box action space gets a diagonal Gaussian (the actor outputs the means,
+     * log σ is a state-independent parameter vector); a Discrete one a categorical (the
+     * actor outputs the logits). */
+    size_t observation_size;
+    size_t action_size; /* floats per action: the Box's flat size, or 1 */
+    size_t output_size; /* actor outputs: means or logits */
+    bool discrete;
+    int64_t action_start; /* Discrete.start */
+    bool inference_only;  /* only the actor exists (policy files) */
+
+    /* Hyper-parameters (spec §7.6 keys). */
+    double discount, lambda;
+    size_t steps;      /* steps_per_update */
+    size_t mini_batch; /* min(mini_batch_size, steps): the last minibatch may be smaller */
+    size_t epochs;
+    double lr, adam_eps;
+    double clip;       /* policy_ratio_clip_value */
+    bool value_clipping;
+    double value_clip; /* value_loss_clip_value when value_clipping */
+    double value_coefficient, entropy_coefficient;
+    bool normalize_advantage;
+    bool grad_clipping;
+    double max_grad_norm;
+
+    /* Networks and optimiser. */
+    athlete_mlp *actor, *value;
+    float *log_std, *log_std_grad; /* Gaussian only: output_size entries each */
+    athlete_adam *adam;            /* groups: actor, [log σ], value */
+    athlete_mlp_workspace *act_ws; /* one row: the two policies */
+    athlete_mlp_workspace *actor_ws, *value_ws; /* mini_batch rows: the update (and GAE) */
+
+    /* The minibatch buffer, sized at build time (refilled from every rollout, never saved). */
+    float *values;     /* steps + 1: V of the rollout's observations and the bootstrap */
+    float *advantages; /* steps */
+    float *returns;    /* steps */
+    size_t *perm;      /* steps */
+    float *mb_obs;     /* mini_batch × observation_size */
+    float *mb_adv;     /* mini_batch */
+    float *d_actor;    /* mini_batch × output_size */
+    float *d_value;    /* mini_batch */
+
+    athlete_collector collector; /* borrowed view of the parts' rollout collector */
+    const athlete_clock *clock;
+
+    /* The last update's logs, for the extension methods. */
+    double last_policy_loss, last_value_loss, last_entropy_loss, last_loss;
+} ppo_state;
+
+/* V over the rollout's steps + 1 observations, then GAE(λ) into advantages/returns. */
+void ppo_prepare_rollout(ppo_state *s, const athlete_rollout *rollout);
+
+typedef struct ppo_losses {
+    double policy_loss, value_loss, entropy_loss, loss;
+} ppo_losses;
+
+/* epochs × shuffled minibatches of clipped-surrogate Adam steps (rng draws the
+ * permutations); *losses receives the means over every minibatch. */
+athlete_status ppo_optimize(ppo_state *s, const athlete_rollout *rollout, athlete_rng *rng,
+                            ppo_losses *losses, athlete_error *err);
+
+#endif

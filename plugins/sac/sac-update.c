@@ -1,0 +1,130 @@
+/* SAC's losses (spec §7.5), each on its own minibatch, with a ~ pi(.|s) reparameterised
+ * (a = tanh(mu + sigma xi)) and log pi including the tanh correction:
+ *   critics:     MSE(Q1(s, a), y) + MSE(Q2(s, a), y) (or Huber), one optimizer, with
+ *                y = r + discount (1 - terminated) (min(Q1', Q2')(s', a') - alpha log pi(a'|s')),
+ *                a' sampled from the current actor, no gradient;
+ *   actor:       mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)), through the frozen critics;
+ *   temperature: mean(-exp(log alpha) (log pi(a|s) + target_entropy)), log pi without
+ *                gradient; afterwards alpha = exp(log alpha). */
+#include "sac-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* a ~ pi(.|obs) for n rows into s->actions and s->log_prob, the noise in s->xi; returns
+ * the actor's output (kept in actor_ws for a backward) or NULL. */
+static const float *sample_actions(sac_state *s, athlete_rng *rng, const float *observations, size_t n)
+{
+    const float *out = athlete_mlp_forward(s->actor, s->actor_ws, observations, n);
+    if (!out)
+        return NULL;
+    size_t count = n * s->action_size;
+    for (size_t i = 0; i < count; i++)
+        s->xi[i] = (float)athlete_rng_normal(rng);
+    athlete_squashed_gaussian_forward(out, s->xi, n, s->action_size, s->log_std_min, s->log_std_max, s->actions,
+                                      s->log_prob);
+    return out;
+}
+
+static athlete_status rejected(athlete_error *err, const char *what, size_t n)
+{
+    return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "%s update: batch of %zu rows rejected", what, n);
+}
+
+athlete_status sac_critic_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+{
+    athlete_replay_batch b;
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    if (st != ATHLETE_OK)
+        return st;
+    size_t n = b.size;
+    if (!sample_actions(s, rng, b.next_observations, n))
+        return rejected(err, "critic", n);
+    const float *q1 = athlete_critic_target_forward(s->critic_1, b.next_observations, s->actions, n);
+    const float *q2 = athlete_critic_target_forward(s->critic_2, b.next_observations, s->actions, n);
+    if (!q1 || !q2)
+        return rejected(err, "critic", n);
+    float *soft_value = s->d_q1; /* scratch */
+    for (size_t i = 0; i < n; i++)
+        soft_value[i] = (q1[i] < q2[i] ? q1[i] : q2[i]) - s->alpha * s->log_prob[i];
+    athlete_critic_td_target(b.rewards, b.terminateds, soft_value, n, s->discount, s->y);
+    athlete_adam_zero_grad(s->critic_adam);
+    float l1, l2;
+    if ((st = athlete_critic_fit(s->critic_1, b.observations, b.actions, s->y, n, s->criterion, &l1, err)) ||
+        (st = athlete_critic_fit(s->critic_2, b.observations, b.actions, s->y, n, s->criterion, &l2, err)))
+        return st;
+    *loss = l1 + l2;
+    if (s->critic_max_norm > 0)
+        athlete_adam_clip_grad_norm(s->critic_adam, (float)s->critic_max_norm);
+    athlete_adam_step(s->critic_adam);
+    return ATHLETE_OK;
+}
+
+athlete_status sac_actor_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+{
+    athlete_replay_batch b;
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    if (st != ATHLETE_OK)
+        return st;
+    size_t n = b.size, na = n * s->action_size;
+    const float *out = sample_actions(s, rng, b.observations, n);
+    const float *q1 = out ? athlete_critic_forward(s->critic_1, b.observations, s->actions, n) : NULL;
+    const float *q2 = q1 ? athlete_critic_forward(s->critic_2, b.observations, s->actions, n) : NULL;
+    if (!q2)
+        return rejected(err, "actor", n);
+    /* the gradient of min(Q1, Q2) flows into the smaller critic of each row */
+    float inv = 1.0f / (float)n;
+    double sum = 0.0;
+    bool any_1 = false, any_2 = false;
+    for (size_t i = 0; i < n; i++) {
+        bool first = q1[i] <= q2[i];
+        float q = first ? q1[i] : q2[i];
+        sum += (double)(s->alpha * s->log_prob[i] - q);
+        s->d_q1[i] = first ? -inv : 0.0f;
+        s->d_q2[i] = first ? 0.0f : -inv;
+        s->d_log_prob[i] = s->alpha * inv;
+        any_1 |= first;
+        any_2 |= !first;
+    }
+    *loss = (float)(sum / (double)n);
+    /* dQ/da of each critic (parameters untouched); a critic no row chose contributes 0 */
+    memset(s->d_actions, 0, na * sizeof *s->d_actions);
+    if (any_1 && (st = athlete_critic_action_gradient(s->critic_1, s->d_q1, s->d_actions, err)))
+        return st;
+    if (any_2) {
+        if ((st = athlete_critic_action_gradient(s->critic_2, s->d_q2, s->d_actions_2, err)))
+            return st;
+        for (size_t i = 0; i < na; i++)
+            s->d_actions[i] += s->d_actions_2[i];
+    }
+    athlete_squashed_gaussian_backward(out, s->xi, n, s->action_size, s->log_std_min, s->log_std_max, s->d_actions,
+                                       s->d_log_prob, s->d_out);
+    athlete_adam_zero_grad(s->actor_adam);
+    if ((st = athlete_mlp_backward(s->actor, s->actor_ws, s->d_out, NULL, err)))
+        return st;
+    if (s->actor_max_norm > 0)
+        athlete_adam_clip_grad_norm(s->actor_adam, (float)s->actor_max_norm);
+    athlete_adam_step(s->actor_adam);
+    return ATHLETE_OK;
+}
+
+athlete_status sac_temperature_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+{
+    athlete_replay_batch b;
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    if (st != ATHLETE_OK)
+        return st;
+    size_t n = b.size;
+    if (!sample_actions(s, rng, b.observations, n))
+        return rejected(err, "temperature", n);
+    double mean = 0.0; /* mean(log pi + target entropy), a constant for the gradient */
+    for (size_t i = 0; i < n; i++)
+        mean += (double)s->log_prob[i] + s->target_entropy;
+    mean /= (double)n;
+    double alpha_now = exp((double)s->log_alpha);
+    *loss = (float)(-alpha_now * mean);
+    s->log_alpha_grad = (float)(-alpha_now * mean); /* d loss / d log alpha */
+    athlete_adam_step(s->temperature_adam);
+    s->alpha = expf(s->log_alpha);
+    return ATHLETE_OK;
+}

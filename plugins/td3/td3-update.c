@@ -1,0 +1,72 @@
+/* TD3's losses (spec §7.4):
+ *   critics: MSE(Q1(s, a), y) + MSE(Q2(s, a), y) (or Huber), one optimizer, with
+ *            y = r + discount (1 - terminated) min(Q1', Q2')(s', a'),
+ *            a' = clip(mu'(s') + clip(eps, -c, c), -1, 1), eps ~ N(0, target_noise_std^2)
+ *            per element (target policy smoothing);
+ *   actor:   -mean Q1(s, mu(s)) on its own minibatch, through the frozen critic 1. */
+#include "td3-private.h"
+
+athlete_status td3_critic_step(td3_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+{
+    athlete_replay_batch b;
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    if (st != ATHLETE_OK)
+        return st;
+    size_t n = b.size, na = n * s->action_size;
+    const float *mu = athlete_mlp_forward(s->target_actor, s->target_actor_ws, b.next_observations, n);
+    if (!mu)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "critic update: batch of %zu rows rejected", n);
+    float c = (float)s->target_noise_clip;
+    for (size_t i = 0; i < na; i++) {
+        float eps = (float)athlete_rng_normal(rng) * (float)s->target_noise_std;
+        eps = eps < -c ? -c : (eps > c ? c : eps);
+        float a = mu[i] + eps;
+        s->next_actions[i] = a < -1.0f ? -1.0f : (a > 1.0f ? 1.0f : a);
+    }
+    const float *q1 = athlete_critic_target_forward(s->critic_1, b.next_observations, s->next_actions, n);
+    const float *q2 = athlete_critic_target_forward(s->critic_2, b.next_observations, s->next_actions, n);
+    if (!q1 || !q2)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "critic update: batch of %zu rows rejected", n);
+    for (size_t i = 0; i < n; i++)
+        s->d_q[i] = q1[i] < q2[i] ? q1[i] : q2[i]; /* d_q as scratch for the minimum */
+    athlete_critic_td_target(b.rewards, b.terminateds, s->d_q, n, s->discount, s->y);
+    athlete_adam_zero_grad(s->critic_adam);
+    float l1, l2;
+    if ((st = athlete_critic_fit(s->critic_1, b.observations, b.actions, s->y, n, s->criterion, &l1, err)) ||
+        (st = athlete_critic_fit(s->critic_2, b.observations, b.actions, s->y, n, s->criterion, &l2, err)))
+        return st;
+    *loss = l1 + l2;
+    if (s->critic_max_norm > 0)
+        athlete_adam_clip_grad_norm(s->critic_adam, (float)s->critic_max_norm);
+    athlete_adam_step(s->critic_adam);
+    return ATHLETE_OK;
+}
+
+athlete_status td3_actor_step(td3_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+{
+    athlete_replay_batch b;
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    if (st != ATHLETE_OK)
+        return st;
+    size_t n = b.size;
+    const float *actions = athlete_mlp_forward(s->actor, s->actor_ws, b.observations, n);
+    const float *q = actions ? athlete_critic_forward(s->critic_1, b.observations, actions, n) : NULL;
+    if (!q)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor update: batch of %zu rows rejected", n);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += q[i];
+    *loss = (float)(-sum / (double)n);
+    float d = -1.0f / (float)n;
+    for (size_t i = 0; i < n; i++)
+        s->d_q[i] = d;
+    if ((st = athlete_critic_action_gradient(s->critic_1, s->d_q, s->d_actions, err)))
+        return st;
+    athlete_adam_zero_grad(s->actor_adam);
+    if ((st = athlete_mlp_backward(s->actor, s->actor_ws, s->d_actions, NULL, err)))
+        return st;
+    if (s->actor_max_norm > 0)
+        athlete_adam_clip_grad_norm(s->actor_adam, (float)s->actor_max_norm);
+    athlete_adam_step(s->actor_adam);
+    return ATHLETE_OK;
+}
