@@ -200,6 +200,9 @@ static void bench_net(const char *label, const size_t *w, size_t nw, athlete_act
     double t_fwd = time_us(net_forward, &c);
     double t_train = time_us(net_train_step, &c);
     double t_update = time_us(net_update, &c);
+    /* Adam on its own, with ordinary gradients (after the runs above a converged net's
+     * tiny gradients can make v subnormal, which slows sqrt/div on some CPUs) */
+    fill(athlete_mlp_grads(c.q), athlete_mlp_param_count(c.q), rng);
     adam_case ac = {c.adam};
     double t_adam = time_us(run_adam, &ac);
 

@@ -66,6 +66,7 @@ enum {
 
 #define MAX_HIDDEN 16
 #define MAX_WIDTH 65536
+#define MAX_BATCH 65536
 
 typedef struct td3_settings {
     double discount;
@@ -101,9 +102,8 @@ static athlete_status get_hidden(const athlete_config *c, const char *key, size_
         return st;
     for (size_t i = 0; i < *count; i++) {
         if (dims[i] < 1 || dims[i] > MAX_WIDTH)
-            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                     "td3 config: '%s' entries must be in [1, %d], got %lld at index %zu", key,
-                                     MAX_WIDTH, (long long)dims[i], i);
+            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "td3 config: '%s'[%zu] must be in [1, %d], got %lld",
+                                     key, i, MAX_WIDTH, (long long)dims[i]);
         out[i] = (size_t)dims[i];
     }
     return ATHLETE_OK;
@@ -133,8 +133,8 @@ static athlete_status get_max_norm(const athlete_config *c, const char *key, dou
 static athlete_status get_lr(const athlete_config *c, const char *key, double *out, athlete_error *err)
 {
     athlete_status st = athlete_config_get_real(c, key, out, err);
-    if (st == ATHLETE_OK && !(*out >= 0 && isfinite(*out)))
-        return value_error(err, key, "a finite number >= 0", *out);
+    if (st == ATHLETE_OK && !(*out > 0 && isfinite(*out)))
+        return value_error(err, key, "> 0", *out);
     return st;
 }
 
@@ -174,10 +174,10 @@ static athlete_status read_settings(const athlete_config *c, td3_settings *s, at
         return value_error(err, "target_noise_std", "a finite number >= 0", s->target_noise_std);
     if (!(s->target_noise_clip >= 0 && isfinite(s->target_noise_clip)))
         return value_error(err, "target_noise_clip", "a finite number >= 0", s->target_noise_clip);
-    if ((st = athlete_noise_kind_parse(noise_class, &s->noise_kind, err))) {
-        athlete_error_prefix(err, "td3 config: 'noise_process_class': ");
-        return st;
-    }
+    if (athlete_noise_kind_parse(noise_class, &s->noise_kind, NULL) != ATHLETE_OK)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "td3 config: 'noise_process_class' must be \"gaussian\", \"ornstein_uhlenbeck\" or \"colored\", got \"%s\"",
+                                 noise_class);
     /* the noise's own checks, with this configuration's key names */
     if (!(s->noise_std >= 0 && isfinite(s->noise_std)))
         return value_error(err, "noise_process_arguments.noise_std", "a finite number >= 0", s->noise_std);
@@ -200,7 +200,7 @@ static athlete_status read_settings(const athlete_config *c, td3_settings *s, at
     if ((st = get_lr(c, "critic_optimizer_arguments.lr", &s->critic_lr, err)) ||
         (st = get_lr(c, "actor_optimizer_arguments.lr", &s->actor_lr, err)) ||
         (st = get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
-        (st = get_int_min(c, "replay_buffer_mini_batch_size", 1, &s->batch, err)) ||
+        (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
         (st = get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
         (st = athlete_config_get_int(c, "critic_update_frequency", &s->critic_frequency, err)) ||
         (st = get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
@@ -215,13 +215,18 @@ static athlete_status read_settings(const athlete_config *c, td3_settings *s, at
         (st = get_max_norm(c, "critic_gradient_max_norm", &s->critic_max_norm, err)) ||
         (st = get_max_norm(c, "actor_gradient_max_norm", &s->actor_max_norm, err)))
         return st;
+    if (s->batch < 1 || s->batch > MAX_BATCH)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "td3 config: 'replay_buffer_mini_batch_size' must be in [1, %d], got %lld", MAX_BATCH,
+                                 (long long)s->batch);
     if (s->batch > s->capacity)
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "td3 config: 'replay_buffer_mini_batch_size' (%lld) must not exceed 'replay_buffer_capacity' (%lld)",
                                  (long long)s->batch, (long long)s->capacity);
-    if ((st = athlete_critic_criterion_parse(criteria, &s->criterion, err)))
-        athlete_error_prefix(err, "td3 config: 'critic_criteria': ");
-    return st;
+    if (athlete_critic_criterion_parse(criteria, &s->criterion, NULL) != ATHLETE_OK)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "td3 config: 'critic_criteria' must be \"mse\" or \"huber\", got \"%s\"", criteria);
+    return ATHLETE_OK;
 }
 
 static athlete_status check_config(const athlete_config *config, athlete_error *err)

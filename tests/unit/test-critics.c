@@ -128,7 +128,7 @@ START_TEST(forward_matches_reference_and_target_is_separate)
     athlete_critic *c = make_critic(2);
     athlete_mlp *net = athlete_critic_network(c), *target = athlete_critic_target(c);
     size_t np = athlete_mlp_param_count(net);
-    double *p = malloc(np * sizeof *p);
+    double *p = calloc(np, sizeof *p);
     athlete_rng rng;
     athlete_rng_seed(&rng, 9, 9);
     float obs[BATCH * OBS], act[BATCH * ACT];
@@ -167,7 +167,7 @@ static void check_fit_gradient(athlete_critic_criterion criterion)
     athlete_critic *c = make_critic(3);
     athlete_mlp *net = athlete_critic_network(c);
     size_t np = athlete_mlp_param_count(net);
-    double *p = malloc(np * sizeof *p);
+    double *p = calloc(np, sizeof *p);
     athlete_rng rng;
     athlete_rng_seed(&rng, 4, 4);
     float obs[BATCH * OBS], act[BATCH * ACT], y[BATCH];
@@ -215,7 +215,7 @@ START_TEST(action_gradient_matches_finite_differences)
     athlete_critic *c = make_critic(5);
     athlete_mlp *net = athlete_critic_network(c);
     size_t np = athlete_mlp_param_count(net);
-    double *p = malloc(np * sizeof *p);
+    double *p = calloc(np, sizeof *p);
     to_double(athlete_mlp_params(net), p, np);
     athlete_rng rng;
     athlete_rng_seed(&rng, 6, 6);

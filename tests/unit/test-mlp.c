@@ -523,6 +523,51 @@ START_TEST(orthogonal_init)
 }
 END_TEST
 
+/* torch.nn.init.orthogonal_ takes the Gaussian G (out × in, drawn row by row), factorises
+ * G (tall) or G^T (wide) as Q R and returns Q diag(sign(diag R)), i.e. the Q whose R has a
+ * positive diagonal. Redraw G from the same stream and check Q^T A = R: upper triangular
+ * with a positive diagonal. */
+static void check_orthogonal_is_torch_qr(size_t in, size_t out, double gain)
+{
+    const size_t w[] = {in, out};
+    athlete_error err;
+    athlete_mlp *mlp;
+    ck_assert_ok(athlete_mlp_create(w, 2, ATHLETE_ACTIVATION_TANH, ATHLETE_ACTIVATION_IDENTITY, &mlp, &err), &err);
+    athlete_rng rng, again;
+    athlete_rng_seed(&rng, 44, 7);
+    again = rng;
+    ck_assert_ok(athlete_mlp_init_orthogonal(mlp, &rng, 3.0, gain, &err), &err);
+    double *g = malloc(in * out * sizeof *g);
+    for (size_t i = 0; i < out * in; i++)
+        g[i] = athlete_rng_normal(&again); /* G[o][i] row-major */
+    const float *m = athlete_mlp_params(mlp);  /* M[i][o] = W[o][i] */
+    bool tall = out >= in;
+    size_t n = tall ? in : out, len = tall ? out : in;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++) {
+            /* tall: R = W^T G / gain (in × in); wide: R = W G^T / gain (out × out) */
+            double r = 0.0;
+            for (size_t k = 0; k < len; k++)
+                r += tall ? (double)m[a * out + k] * g[k * in + b] : (double)m[k * out + a] * g[b * in + k];
+            r /= gain;
+            if (a > b)
+                ck_assert_msg(fabs(r) < 1e-5, "%zu->%zu: R[%zu][%zu] = %g below the diagonal", in, out, a, b, r);
+            if (a == b)
+                ck_assert_msg(r > 1e-3, "%zu->%zu: R[%zu][%zu] = %g not positive", in, out, a, a, r);
+        }
+    free(g);
+    athlete_mlp_destroy(mlp);
+}
+
+START_TEST(orthogonal_init_is_torch_algorithm)
+{
+    check_orthogonal_is_torch_qr(3, 8, 1.0);  /* tall weight (out > in) */
+    check_orthogonal_is_torch_qr(8, 3, 0.01); /* wide */
+    check_orthogonal_is_torch_qr(6, 6, 2.0);  /* square */
+    check_orthogonal_is_torch_qr(64, 1, 1.0); /* a value head */
+}
+END_TEST
+
 START_TEST(copy_clone_and_shape_errors)
 {
     const size_t w[] = {4, 16, 2}, v[] = {4, 8, 2};
@@ -672,6 +717,7 @@ int main(void)
     tcase_add_test(tc, layout_and_accessors);
     tcase_add_test(tc, default_init_is_torch_linear);
     tcase_add_test(tc, orthogonal_init);
+    tcase_add_test(tc, orthogonal_init_is_torch_algorithm);
     tcase_add_test(tc, copy_clone_and_shape_errors);
     tcase_add_test(tc, no_allocation_after_create);
     suite_add_tcase(s, tc);

@@ -9,7 +9,10 @@
  *     m = m*b1 + (1-b1)*g;   v = v*b2 + (1-b2)*g*g
  *     p = p + (-lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps)
  * with bc1 = 1 - b1^t and bc2 = 1 - b2^t computed in double, like torch's Python scalars.
- * step, zero_grad and clip_grad_norm never allocate. */
+ * Every multiply and add is rounded separately (no FMA), so results are bit-identical on
+ * every CPU; torch's own vectorised CPU kernels fuse some of them, so torch itself agrees
+ * with this to an ulp per step, not bit for bit. step, zero_grad and clip_grad_norm never
+ * allocate. */
 #ifndef ATHLETE_ADAM_H
 #define ATHLETE_ADAM_H
 
@@ -57,8 +60,9 @@ ATHLETE_API float athlete_adam_clip_grad_norm(athlete_adam *adam, float max_norm
 
 /* Introspection and state, for logs and checkpoints. */
 ATHLETE_API size_t athlete_adam_group_count(const athlete_adam *adam);
+/* A copy of a group's description (all zero for group >= group_count). */
 ATHLETE_API athlete_adam_group athlete_adam_get_group(const athlete_adam *adam, size_t group);
-/* Learning-rate schedules; lr >= 0. */
+/* Learning-rate schedules; lr >= 0 (other values and out-of-range groups are ignored). */
 ATHLETE_API void athlete_adam_set_lr(athlete_adam *adam, size_t group, double lr);
 /* Total parameter count over groups = length of the m and v arrays. */
 ATHLETE_API size_t athlete_adam_state_count(const athlete_adam *adam);
