@@ -56,10 +56,6 @@ typedef struct ppo_state {
     float *d_value;    /* mini_batch */
 
     athlete_collector collector; /* borrowed view of the parts' rollout collector */
-    const athlete_clock *clock;
-
-    /* The last update's logs, for the extension methods. */
-    double last_policy_loss, last_value_loss, last_entropy_loss, last_loss;
 } ppo_state;
 
 /* V over the rollout's steps + 1 observations, then GAE(λ) into advantages/returns. */

@@ -262,10 +262,6 @@ static athlete_status gradient_run(void *self, const athlete_clock *clock, athle
     athlete_status st = ppo_optimize(s, rollout, &u->rng, &losses, err);
     if (st != ATHLETE_OK)
         return st;
-    s->last_policy_loss = losses.policy_loss;
-    s->last_value_loss = losses.value_loss;
-    s->last_entropy_loss = losses.entropy_loss;
-    s->last_loss = losses.loss;
     athlete_info_set_real(log, "policy_loss", losses.policy_loss);
     athlete_info_set_real(log, "value_loss", losses.value_loss);
     athlete_info_set_real(log, "entropy_loss", losses.entropy_loss);
@@ -564,6 +560,7 @@ static athlete_status build_training(ppo_state *s, const athlete_build_args *arg
     return ATHLETE_OK;
 }
 
+/* Both policies share the actor; only the training policy draws from its stream. */
 static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, uint64_t seed, athlete_policy *out,
                                   athlete_error *err)
 {
@@ -592,7 +589,6 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     s->output_size = s->discrete ? (size_t)as->n : s->action_size;
     s->action_start = s->discrete ? as->start : 0;
     s->inference_only = args->inference_only;
-    s->clock = args->clock;
     athlete_status st = read_config(s, args->config, err);
     if (st != ATHLETE_OK)
         return st;

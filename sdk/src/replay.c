@@ -124,6 +124,16 @@ athlete_status athlete_replay_sample(athlete_replay *rb, athlete_rng *rng, size_
         athlete_rng_sample_without_replacement(rng, rb->size, batch_size, idx, rb->pool);
 
     size_t os = rb->obs_size, as = rb->action_size;
+    /* The rows are scattered over a buffer far larger than the caches: ask for all of them
+     * before copying any, so the misses overlap instead of queueing. */
+    for (size_t r = 0; r < batch_size; r++) {
+        size_t i = idx[r];
+        __builtin_prefetch(rb->obs + i * os);
+        __builtin_prefetch(rb->next_obs + i * os);
+        __builtin_prefetch(rb->actions + i * as);
+        __builtin_prefetch(rb->rewards + i);
+        __builtin_prefetch(rb->terminateds + i);
+    }
     for (size_t r = 0; r < batch_size; r++) {
         size_t i = idx[r];
         memcpy(rb->b_obs + r * os, rb->obs + i * os, os * sizeof(float));

@@ -5,6 +5,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 #include "nn-private.h"
 
@@ -172,6 +175,14 @@ __attribute__((constructor)) static void choose_adam_kernel(void)
 
 void athlete_adam_step(athlete_adam *adam)
 {
+#if defined(__x86_64__) || defined(__i386__)
+    /* Flush subnormals to zero inside the step: the second moments of parameters that get
+     * no gradient (dead ReLU units) decay into the subnormal range, where every operation
+     * costs ~100 cycles and the whole step runs ~1.6x slower. Values below 1.2e-38 are the
+     * only ones that change (PyTorch keeps them); the result stays deterministic. */
+    unsigned int csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040u); /* FTZ | DAZ */
+#endif
     for (size_t i = 0; i < adam->n_groups; i++) {
         const athlete_adam_group *g = &adam->groups[i];
         uint64_t t = ++adam->steps[i];
@@ -186,6 +197,9 @@ void athlete_adam_step(athlete_adam *adam)
         size_t off = adam->offsets[i];
         adam_kernel(g->params, g->grads, adam->m + off, adam->v + off, g->count, &c);
     }
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(csr);
+#endif
 }
 
 void athlete_adam_zero_grad(athlete_adam *adam)
