@@ -2,10 +2,13 @@
  * host compiled against ABI 1.0 relies on, on LP64 (x86-64, aarch64). Changing a struct
  * without bumping ATHLETE_ABI_MAJOR (or, for appended fields, ATHLETE_ABI_MINOR and this
  * table) fails here. */
+#include <athlete/adam.h>
 #include <athlete/athlete.h>
 #include <athlete/component.h>
 #include <athlete/plugin.h>
+#include <athlete/replay.h>
 #include <athlete/rng.h>
+#include <athlete/rollout.h>
 
 #include <stddef.h>
 
@@ -116,6 +119,21 @@ static const layout layouts[] = {
     {"athlete_plugin_diagnostic", sizeof(athlete_plugin_diagnostic), 24},
     {"athlete_plugin_diagnostic.status", offsetof(athlete_plugin_diagnostic, status), 8},
     {"athlete_plugin_diagnostic.message", offsetof(athlete_plugin_diagnostic, message), 16},
+    {"athlete_adam_group", sizeof(athlete_adam_group), 56},
+    {"athlete_adam_group.grads", offsetof(athlete_adam_group, grads), 8},
+    {"athlete_adam_group.count", offsetof(athlete_adam_group, count), 16},
+    {"athlete_adam_group.lr", offsetof(athlete_adam_group, lr), 24},
+    {"athlete_adam_group.beta1", offsetof(athlete_adam_group, beta1), 32},
+    {"athlete_adam_group.beta2", offsetof(athlete_adam_group, beta2), 40},
+    {"athlete_adam_group.eps", offsetof(athlete_adam_group, eps), 48},
+    {"athlete_replay_batch", sizeof(athlete_replay_batch), 56},
+    {"athlete_replay_batch.observations", offsetof(athlete_replay_batch, observations), 8},
+    {"athlete_replay_batch.actions", offsetof(athlete_replay_batch, actions), 16},
+    {"athlete_replay_batch.rewards", offsetof(athlete_replay_batch, rewards), 24},
+    {"athlete_replay_batch.next_observations", offsetof(athlete_replay_batch, next_observations), 32},
+    {"athlete_replay_batch.terminateds", offsetof(athlete_replay_batch, terminateds), 40},
+    {"athlete_replay_batch.indices", offsetof(athlete_replay_batch, indices), 48},
+    {"athlete_rollout", sizeof(athlete_rollout), 64},
 };
 
 START_TEST(struct_layouts)
