@@ -215,10 +215,6 @@ static athlete_status read_settings(const athlete_config *c, sac_settings *s, at
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "sac config: 'replay_buffer_mini_batch_size' must be in [1, %d], got %lld", MAX_BATCH,
                                  (long long)s->batch);
-    if (s->batch > s->capacity)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "sac config: 'replay_buffer_mini_batch_size' (%lld) must not exceed 'replay_buffer_capacity' (%lld)",
-                                 (long long)s->batch, (long long)s->capacity);
     if (athlete_critic_criterion_parse(criteria, &s->criterion, NULL) != ATHLETE_OK)
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "sac config: 'critic_criteria' must be \"mse\" or \"huber\", got \"%s\"", criteria);

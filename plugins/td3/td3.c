@@ -17,7 +17,9 @@
  * "post_replay_buffer_data_preprocessing" (unusable in the original, bug B5).
  * "noise_process_arguments" lists every noise process's argument so each can be
  * overridden key by key; a process reads only its own (noise_std for all; theta, dt, mu
- * for "ornstein_uhlenbeck"; horizon, beta for "colored"). */
+ * for "ornstein_uhlenbeck"; horizon, beta for "colored"). noise_std is 0.1 for every
+ * process, as the original's default dictionary passed it to whichever class was chosen;
+ * the horizon of coloured noise (which had no default) is 1000 steps. */
 #include <athlete/alloc.h>
 #include <athlete/collectors.h>
 #include <athlete/plugin.h>
@@ -219,10 +221,6 @@ static athlete_status read_settings(const athlete_config *c, td3_settings *s, at
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "td3 config: 'replay_buffer_mini_batch_size' must be in [1, %d], got %lld", MAX_BATCH,
                                  (long long)s->batch);
-    if (s->batch > s->capacity)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "td3 config: 'replay_buffer_mini_batch_size' (%lld) must not exceed 'replay_buffer_capacity' (%lld)",
-                                 (long long)s->batch, (long long)s->capacity);
     if (athlete_critic_criterion_parse(criteria, &s->criterion, NULL) != ATHLETE_OK)
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "td3 config: 'critic_criteria' must be \"mse\" or \"huber\", got \"%s\"", criteria);
