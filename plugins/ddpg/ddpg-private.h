@@ -30,7 +30,7 @@ typedef struct ddpg_state {
 } ddpg_state;
 
 /* One gradient step each, on a fresh minibatch drawn with rng; *loss receives its loss. */
-athlete_status ddpg_critic_step(ddpg_state *s, athlete_rng *rng, float *loss, athlete_error *err);
-athlete_status ddpg_actor_step(ddpg_state *s, athlete_rng *rng, float *loss, athlete_error *err);
+athlete_status ddpg_critic_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);
+athlete_status ddpg_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);
 
 #endif

@@ -3,8 +3,9 @@
  *   actor:  -mean Q(s, mu(s)) on its own minibatch, through the frozen critic. */
 #include "ddpg-private.h"
 
-athlete_status ddpg_critic_step(ddpg_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+athlete_status ddpg_critic_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    ddpg_state *s = context;
     athlete_replay_batch b;
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)
@@ -26,8 +27,9 @@ athlete_status ddpg_critic_step(ddpg_state *s, athlete_rng *rng, float *loss, at
     return ATHLETE_OK;
 }
 
-athlete_status ddpg_actor_step(ddpg_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+athlete_status ddpg_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    ddpg_state *s = context;
     athlete_replay_batch b;
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)

@@ -1,10 +1,11 @@
-/* DQN's gradient update (spec §7.1): TD targets from the target network (or, with double
+/* DQN's gradient step (spec §7.1), run by the SDK's gradient update: TD targets from the target network (or, with double
  * Q-learning, the online network's argmax valued by the target network), MSE or Huber
  * loss on Q(s, a), optional global gradient-norm clipping, one Adam step per minibatch. */
 #include "dqn.h"
 
 #include <athlete/alloc.h>
 #include <athlete/loss.h>
+#include <athlete/updates.h>
 
 #include <string.h>
 
@@ -18,10 +19,11 @@ static size_t argmax(const float *row, size_t n)
 }
 
 /* One gradient step on a fresh minibatch; returns its loss. */
-static athlete_status gradient_step(dqn_state *s, float *loss, athlete_error *err)
+static athlete_status gradient_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    dqn_state *s = context;
     athlete_replay_batch batch;
-    athlete_status st = athlete_replay_sample(s->replay, &s->sample_rng, s->batch_size, &batch, err);
+    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch_size, &batch, err);
     if (st != ATHLETE_OK)
         return st;
     const size_t n = batch.size, a_count = s->action_count;
@@ -57,66 +59,21 @@ static athlete_status gradient_step(dqn_state *s, float *loss, athlete_error *er
     return ATHLETE_OK;
 }
 
-static bool update_ready(void *self, const athlete_clock *clock)
+athlete_status dqn_update_add(athlete_parts *parts, dqn_state *state, const dqn_schedule *schedule,
+                              athlete_error *err)
 {
-    const dqn_state *s = self;
-    return athlete_update_schedule_ready(&s->schedule, clock);
-}
-
-static athlete_status update_run(void *self, const athlete_clock *clock, athlete_info *log, athlete_error *err)
-{
-    dqn_state *s = self;
-    uint64_t steps = athlete_update_schedule_take(&s->schedule, clock);
-    if (athlete_replay_size(s->replay) == 0 || steps == 0)
-        return ATHLETE_OK; /* nothing to learn from yet (the original crashed here: bug B3) */
-    double total = 0;
-    for (uint64_t k = 0; k < steps; k++) {
-        float loss;
-        athlete_status st = gradient_step(s, &loss, err);
-        if (st != ATHLETE_OK)
-            return st;
-        total += loss;
-    }
-    athlete_info_set_real(log, "loss", total / (double)steps);
-    return ATHLETE_OK;
-}
-
-static athlete_status update_save(void *self, athlete_writer *w, athlete_error *err)
-{
-    dqn_state *s = self;
-    athlete_status st = athlete_update_schedule_save(&s->schedule, w, NULL, err);
-    if (st == ATHLETE_OK)
-        st = athlete_writer_put(w, "sample_rng", ATHLETE_RECORD_BYTES, &s->sample_rng, sizeof s->sample_rng, err);
-    return st;
-}
-
-static athlete_status update_load(void *self, athlete_reader *r, athlete_error *err)
-{
-    dqn_state *s = self;
-    athlete_status st = athlete_update_schedule_load(&s->schedule, r, NULL, err);
-    if (st == ATHLETE_OK)
-        st = athlete_reader_get(r, "sample_rng", ATHLETE_RECORD_BYTES, &s->sample_rng, sizeof s->sample_rng, err);
-    return st;
-}
-
-static void update_destroy(void *self)
-{
-    (void)self; /* the state is owned by the parts' state */
-}
-
-static const athlete_updatable_ops dqn_update_ops = {
-    .struct_size = sizeof(athlete_updatable_ops),
-    .name = "value_function",
-    .ready = update_ready,
-    .update = update_run,
-    .save = update_save,
-    .load = update_load,
-    .destroy = update_destroy,
-};
-
-athlete_status dqn_update_add(athlete_parts *parts, dqn_state *state, athlete_error *err)
-{
-    if (!athlete_parts_add_updatable(parts, &dqn_update_ops, state))
-        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "dqn: too many updatables");
-    return ATHLETE_OK;
+    athlete_gradient_update_options options = {
+        .struct_size = sizeof options,
+        .name = "value_function",
+        .log_key = "loss",
+        .step = gradient_step,
+        .context = state,
+        .frequency = schedule->frequency,
+        .number_of_updates = schedule->number_of_updates,
+        .multiply_by_environment_steps = schedule->multiply,
+        .replay = state->replay,
+        .seed = schedule->seed,
+        .stream = schedule->stream,
+    };
+    return athlete_gradient_update_add(parts, &options, err);
 }

@@ -251,10 +251,9 @@ static athlete_status build_training_parts(const athlete_build_args *args, const
     s->d_output = athlete_calloc(batch * s->action_count, sizeof(float));
     if (!s->targets || !s->predictions || !s->d_predictions || !s->d_output)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "dqn: out of memory for the minibatch buffers");
-    athlete_rng_seed(&s->sample_rng, args->seed, STREAM_SAMPLING);
-    s->schedule = athlete_update_schedule_make(cfg->frequency, (uint64_t)cfg->updates, cfg->multiply);
+    dqn_schedule schedule = {cfg->frequency, (uint64_t)cfg->updates, cfg->multiply, args->seed, STREAM_SAMPLING};
     /* Update order of the original: replay → Q update → target. */
-    if ((st = athlete_replay_update_add(parts, s->replay, err)) || (st = dqn_update_add(parts, s, err)) ||
+    if ((st = athlete_replay_update_add(parts, s->replay, err)) || (st = dqn_update_add(parts, s, &schedule, err)) ||
         (st = athlete_target_sync_add(parts, "target_net", s->target, s->q, cfg->tau,
                                       (uint64_t)cfg->target_frequency, err)))
         return st;

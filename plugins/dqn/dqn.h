@@ -7,7 +7,6 @@
 #include <athlete/plugin.h>
 #include <athlete/replay.h>
 #include <athlete/rng.h>
-#include <athlete/schedule.h>
 
 typedef enum dqn_criteria { DQN_MSE, DQN_HUBER } dqn_criteria;
 
@@ -31,13 +30,20 @@ typedef struct dqn_state {
     athlete_mlp_workspace *online_next_ws; /* Q(s') for double Q */
     athlete_adam *adam;
     athlete_replay *replay;
-    athlete_rng sample_rng;
-    athlete_update_schedule schedule;
     /* minibatch scratch, sized at build time */
     float *targets, *predictions, *d_predictions, *d_output;
 } dqn_state;
 
+/* When the TD update runs (spec §2.2) and the RNG stream its minibatches come from. */
+typedef struct dqn_schedule {
+    int64_t frequency;
+    uint64_t number_of_updates;
+    bool multiply;
+    uint64_t seed, stream;
+} dqn_schedule;
+
 /* The TD update (dqn-update.c): adds it to parts, after the replay update. */
-athlete_status dqn_update_add(athlete_parts *parts, dqn_state *state, athlete_error *err);
+athlete_status dqn_update_add(athlete_parts *parts, dqn_state *state, const dqn_schedule *schedule,
+                              athlete_error *err);
 
 #endif

@@ -40,8 +40,8 @@ typedef struct sac_state {
 
 /* One gradient step each, on a fresh minibatch drawn with rng (which also draws the
  * reparameterisation noise); *loss receives its loss. */
-athlete_status sac_critic_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err);
-athlete_status sac_actor_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err);
-athlete_status sac_temperature_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err);
+athlete_status sac_critic_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);
+athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);
+athlete_status sac_temperature_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);
 
 #endif

@@ -31,8 +31,9 @@ static athlete_status rejected(athlete_error *err, const char *what, size_t n)
     return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "%s update: batch of %zu rows rejected", what, n);
 }
 
-athlete_status sac_critic_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+athlete_status sac_critic_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    sac_state *s = context;
     athlete_replay_batch b;
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)
@@ -60,8 +61,9 @@ athlete_status sac_critic_step(sac_state *s, athlete_rng *rng, float *loss, athl
     return ATHLETE_OK;
 }
 
-athlete_status sac_actor_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    sac_state *s = context;
     athlete_replay_batch b;
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)
@@ -108,8 +110,9 @@ athlete_status sac_actor_step(sac_state *s, athlete_rng *rng, float *loss, athle
     return ATHLETE_OK;
 }
 
-athlete_status sac_temperature_step(sac_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+athlete_status sac_temperature_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    sac_state *s = context;
     athlete_replay_batch b;
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)

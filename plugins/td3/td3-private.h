@@ -32,7 +32,7 @@ typedef struct td3_state {
 } td3_state;
 
 /* One gradient step each, on a fresh minibatch drawn with rng; *loss receives its loss. */
-athlete_status td3_critic_step(td3_state *s, athlete_rng *rng, float *loss, athlete_error *err);
-athlete_status td3_actor_step(td3_state *s, athlete_rng *rng, float *loss, athlete_error *err);
+athlete_status td3_critic_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);
+athlete_status td3_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);
 
 #endif

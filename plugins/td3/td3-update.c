@@ -6,8 +6,9 @@
  *   actor:   -mean Q1(s, mu(s)) on its own minibatch, through the frozen critic 1. */
 #include "td3-private.h"
 
-athlete_status td3_critic_step(td3_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+athlete_status td3_critic_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    td3_state *s = context;
     athlete_replay_batch b;
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)
@@ -42,8 +43,9 @@ athlete_status td3_critic_step(td3_state *s, athlete_rng *rng, float *loss, athl
     return ATHLETE_OK;
 }
 
-athlete_status td3_actor_step(td3_state *s, athlete_rng *rng, float *loss, athlete_error *err)
+athlete_status td3_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
+    td3_state *s = context;
     athlete_replay_batch b;
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)

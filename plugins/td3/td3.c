@@ -21,6 +21,7 @@
  * process, as the original's default dictionary passed it to whichever class was chosen;
  * the horizon of coloured noise (which had no default) is 1000 steps. */
 #include <athlete/alloc.h>
+#include <athlete/nn-records.h>
 #include <athlete/collectors.h>
 #include <athlete/plugin.h>
 #include <athlete/schedule.h>
@@ -235,145 +236,21 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
 
 /* ---- the gradient updatables: critic and actor, on the schedule of spec §2.2 ---- */
 
-typedef athlete_status (*td3_step_fn)(td3_state *s, athlete_rng *rng, float *loss, athlete_error *err);
-
-typedef struct td3_update {
-    td3_state *state;
-    td3_step_fn step;
-    const char *log_key;
-    athlete_update_schedule schedule;
-    athlete_rng rng; /* minibatch draws */
-} td3_update;
-
-static bool update_ready(void *self, const athlete_clock *clock)
+/* A gradient updatable of the SDK, on the schedule of spec §2.2 (skipped while the replay
+ * buffer is empty: bug B3). */
+static athlete_status add_update(athlete_parts *parts, const char *name, td3_state *s, athlete_gradient_step_fn step,
+                                 const char *log_key, int64_t frequency, int64_t updates, bool multiply,
+                                 uint64_t seed, uint64_t stream, athlete_error *err)
 {
-    const td3_update *u = self;
-    /* bug B3 fixed: nothing to learn from while the buffer is empty */
-    return athlete_update_schedule_ready(&u->schedule, clock) && athlete_replay_size(u->state->replay) > 0;
-}
-
-static athlete_status update_run(void *self, const athlete_clock *clock, athlete_info *log, athlete_error *err)
-{
-    td3_update *u = self;
-    uint64_t n = athlete_update_schedule_take(&u->schedule, clock);
-    double sum = 0.0;
-    for (uint64_t i = 0; i < n; i++) {
-        float loss;
-        athlete_status st = u->step(u->state, &u->rng, &loss, err);
-        if (st != ATHLETE_OK)
-            return st;
-        sum += loss;
-    }
-    athlete_info_set_real(log, u->log_key, n ? sum / (double)n : NAN);
-    return ATHLETE_OK;
-}
-
-static athlete_status update_save(void *self, athlete_writer *w, athlete_error *err)
-{
-    td3_update *u = self;
-    athlete_status st = athlete_update_schedule_save(&u->schedule, w, NULL, err);
-    return st ? st : athlete_writer_put(w, "rng", ATHLETE_RECORD_BYTES, &u->rng, sizeof u->rng, err);
-}
-
-static athlete_status update_load(void *self, athlete_reader *r, athlete_error *err)
-{
-    td3_update *u = self;
-    athlete_status st = athlete_update_schedule_load(&u->schedule, r, NULL, err);
-    return st ? st : athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &u->rng, sizeof u->rng, err);
-}
-
-static void update_destroy(void *self) { athlete_free(self); }
-
-static const athlete_updatable_ops critic_update_ops = {
-    .struct_size = sizeof(athlete_updatable_ops),
-    .name = "critic",
-    .ready = update_ready,
-    .update = update_run,
-    .save = update_save,
-    .load = update_load,
-    .destroy = update_destroy,
-};
-
-static const athlete_updatable_ops actor_update_ops = {
-    .struct_size = sizeof(athlete_updatable_ops),
-    .name = "actor",
-    .ready = update_ready,
-    .update = update_run,
-    .save = update_save,
-    .load = update_load,
-    .destroy = update_destroy,
-};
-
-static athlete_status add_update(athlete_parts *parts, const athlete_updatable_ops *ops, td3_state *s,
-                                 td3_step_fn step, const char *log_key, int64_t frequency, int64_t updates,
-                                 bool multiply, uint64_t seed, uint64_t stream, athlete_error *err)
-{
-    td3_update *u = athlete_calloc(1, sizeof *u);
-    if (!u)
-        return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "td3: out of memory");
-    u->state = s;
-    u->step = step;
-    u->log_key = log_key;
-    u->schedule = athlete_update_schedule_make(frequency, (uint64_t)updates, multiply);
-    athlete_rng_seed(&u->rng, seed, stream);
-    if (!athlete_parts_add_updatable(parts, ops, u)) {
-        athlete_free(u);
-        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "td3: too many updatables");
-    }
-    return ATHLETE_OK;
+    athlete_gradient_update_options options = {
+        .struct_size = sizeof options, .name = name, .log_key = log_key, .step = step, .context = s,
+        .frequency = frequency, .number_of_updates = (uint64_t)updates, .multiply_by_environment_steps = multiply,
+        .replay = s->replay, .seed = seed, .stream = stream,
+    };
+    return athlete_gradient_update_add(parts, &options, err);
 }
 
 /* ---- shared state: networks and optimizers (targets are saved by their syncs) ---- */
-
-static athlete_status save_adam(athlete_writer *w, const char *name, athlete_adam *adam, athlete_error *err)
-{
-    char rec[64];
-    size_t groups = athlete_adam_group_count(adam);
-    uint64_t steps[4] = {0};
-    for (size_t g = 0; g < groups && g < 4; g++)
-        steps[g] = athlete_adam_step_count(adam, g);
-    athlete_status st;
-    snprintf(rec, sizeof rec, "%s.exp_avg", name);
-    if ((st = athlete_writer_put(w, rec, ATHLETE_RECORD_F32, athlete_adam_exp_avg(adam), athlete_adam_state_count(adam), err)))
-        return st;
-    snprintf(rec, sizeof rec, "%s.exp_avg_sq", name);
-    if ((st = athlete_writer_put(w, rec, ATHLETE_RECORD_F32, athlete_adam_exp_avg_sq(adam),
-                                 athlete_adam_state_count(adam), err)))
-        return st;
-    snprintf(rec, sizeof rec, "%s.steps", name);
-    return athlete_writer_put(w, rec, ATHLETE_RECORD_U64, steps, groups, err);
-}
-
-static athlete_status load_adam(athlete_reader *r, const char *name, athlete_adam *adam, athlete_error *err)
-{
-    char rec[64];
-    size_t groups = athlete_adam_group_count(adam);
-    uint64_t steps[4] = {0};
-    athlete_status st;
-    snprintf(rec, sizeof rec, "%s.exp_avg", name);
-    if ((st = athlete_reader_get(r, rec, ATHLETE_RECORD_F32, athlete_adam_exp_avg(adam), athlete_adam_state_count(adam), err)))
-        return st;
-    snprintf(rec, sizeof rec, "%s.exp_avg_sq", name);
-    if ((st = athlete_reader_get(r, rec, ATHLETE_RECORD_F32, athlete_adam_exp_avg_sq(adam),
-                                 athlete_adam_state_count(adam), err)))
-        return st;
-    snprintf(rec, sizeof rec, "%s.steps", name);
-    if ((st = athlete_reader_get(r, rec, ATHLETE_RECORD_U64, steps, groups, err)))
-        return st;
-    for (size_t g = 0; g < groups; g++)
-        athlete_adam_set_step_count(adam, g, steps[g]);
-    return ATHLETE_OK;
-}
-
-static athlete_status put_params(athlete_writer *w, const char *name, const athlete_mlp *m, athlete_error *err)
-{
-    return athlete_writer_put(w, name, ATHLETE_RECORD_F32, athlete_mlp_params(m), athlete_mlp_param_count(m), err);
-}
-
-static athlete_status get_params(athlete_reader *r, const char *name, athlete_mlp *m, athlete_error *err)
-{
-    return athlete_reader_get(r, name, ATHLETE_RECORD_F32, athlete_mlp_params(m), athlete_mlp_param_count(m), err);
-}
 
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
@@ -381,10 +258,10 @@ static athlete_status state_save(void *state, athlete_writer *w, athlete_error *
     if (!s->critic_1)
         return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "td3: an inference-only agent has no training state");
     athlete_status st;
-    if ((st = put_params(w, "critic_1", athlete_critic_network(s->critic_1), err)) ||
-        (st = put_params(w, "critic_2", athlete_critic_network(s->critic_2), err)) ||
-        (st = put_params(w, "actor", s->actor, err)) || (st = save_adam(w, "critic_optimizer", s->critic_adam, err)) ||
-        (st = save_adam(w, "actor_optimizer", s->actor_adam, err)))
+    if ((st = athlete_mlp_save(athlete_critic_network(s->critic_1), w, "critic_1", err)) ||
+        (st = athlete_mlp_save(athlete_critic_network(s->critic_2), w, "critic_2", err)) ||
+        (st = athlete_mlp_save(s->actor, w, "actor", err)) || (st = athlete_adam_save(s->critic_adam, w, "critic_optimizer", err)) ||
+        (st = athlete_adam_save(s->actor_adam, w, "actor_optimizer", err)))
         return st;
     return ATHLETE_OK;
 }
@@ -395,10 +272,10 @@ static athlete_status state_load(void *state, athlete_reader *r, athlete_error *
     if (!s->critic_1)
         return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "td3: an inference-only agent has no training state");
     athlete_status st;
-    if ((st = get_params(r, "critic_1", athlete_critic_network(s->critic_1), err)) ||
-        (st = get_params(r, "critic_2", athlete_critic_network(s->critic_2), err)) ||
-        (st = get_params(r, "actor", s->actor, err)) || (st = load_adam(r, "critic_optimizer", s->critic_adam, err)) ||
-        (st = load_adam(r, "actor_optimizer", s->actor_adam, err)))
+    if ((st = athlete_mlp_load(athlete_critic_network(s->critic_1), r, "critic_1", err)) ||
+        (st = athlete_mlp_load(athlete_critic_network(s->critic_2), r, "critic_2", err)) ||
+        (st = athlete_mlp_load(s->actor, r, "actor", err)) || (st = athlete_adam_load(s->critic_adam, r, "critic_optimizer", err)) ||
+        (st = athlete_adam_load(s->actor_adam, r, "actor_optimizer", err)))
         return st;
     return ATHLETE_OK;
 }
@@ -407,13 +284,13 @@ static athlete_status state_load(void *state, athlete_reader *r, athlete_error *
 static athlete_status state_save_policy(void *state, athlete_writer *w, athlete_error *err)
 {
     td3_state *s = state;
-    return put_params(w, "actor", s->actor, err);
+    return athlete_mlp_save(s->actor, w, "actor", err);
 }
 
 static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_error *err)
 {
     td3_state *s = state;
-    return get_params(r, "actor", s->actor, err);
+    return athlete_mlp_load(s->actor, r, "actor", err);
 }
 
 static void state_destroy(void *state)
@@ -508,9 +385,9 @@ static athlete_status build_training(const athlete_build_args *args, const td3_s
     /* update order (spec §3.2): replay -> critic pair -> actor -> target critic 1 -> target
      * critic 2 -> target actor */
     if ((st = athlete_replay_update_add(parts, s->replay, err)) ||
-        (st = add_update(parts, &critic_update_ops, s, td3_critic_step, "critic_loss", cfg->critic_frequency,
+        (st = add_update(parts, "critic", s, td3_critic_step, "critic_loss", cfg->critic_frequency,
                          cfg->critic_updates, cfg->multiply, args->seed, STREAM_CRITIC_UPDATE, err)) ||
-        (st = add_update(parts, &actor_update_ops, s, td3_actor_step, "actor_loss", cfg->actor_frequency,
+        (st = add_update(parts, "actor", s, td3_actor_step, "actor_loss", cfg->actor_frequency,
                          cfg->actor_updates, cfg->multiply, args->seed, STREAM_ACTOR_UPDATE, err)) ||
         (st = athlete_target_sync_add(parts, "target_critic_1", athlete_critic_target(s->critic_1), c1,
                                       cfg->target_critic_tau, (uint64_t)cfg->target_critic_frequency, err)) ||

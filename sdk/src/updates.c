@@ -196,3 +196,87 @@ athlete_status athlete_target_sync_add(athlete_parts *parts, const char *name, a
     }
     return ATHLETE_OK;
 }
+
+/* ---- the gradient update ---- */
+
+typedef struct gradient_update {
+    athlete_updatable_ops ops; /* per instance: its name is the checkpoint scope */
+    char name[48];
+    athlete_gradient_update_options options;
+    athlete_update_schedule schedule;
+    athlete_rng rng;
+} gradient_update;
+
+static bool gradient_ready(void *self, const athlete_clock *clock)
+{
+    const gradient_update *u = self;
+    if (u->options.replay && athlete_replay_size(u->options.replay) == 0)
+        return false; /* bug B3: nothing to learn from yet */
+    return athlete_update_schedule_ready(&u->schedule, clock);
+}
+
+static athlete_status gradient_run(void *self, const athlete_clock *clock, athlete_info *log, athlete_error *err)
+{
+    gradient_update *u = self;
+    uint64_t n = athlete_update_schedule_take(&u->schedule, clock);
+    if (n == 0)
+        return ATHLETE_OK;
+    double sum = 0.0;
+    for (uint64_t i = 0; i < n; i++) {
+        float loss;
+        athlete_status st = u->options.step(u->options.context, &u->rng, &loss, err);
+        if (st != ATHLETE_OK)
+            return st;
+        sum += loss;
+    }
+    athlete_info_set_real(log, u->options.log_key, sum / (double)n);
+    if (u->options.after)
+        u->options.after(u->options.context, log);
+    return ATHLETE_OK;
+}
+
+static athlete_status gradient_save(void *self, athlete_writer *w, athlete_error *err)
+{
+    gradient_update *u = self;
+    athlete_status st = athlete_update_schedule_save(&u->schedule, w, NULL, err);
+    return st ? st : athlete_writer_put(w, "rng", ATHLETE_RECORD_BYTES, &u->rng, sizeof u->rng, err);
+}
+
+static athlete_status gradient_load(void *self, athlete_reader *r, athlete_error *err)
+{
+    gradient_update *u = self;
+    athlete_status st = athlete_update_schedule_load(&u->schedule, r, NULL, err);
+    return st ? st : athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &u->rng, sizeof u->rng, err);
+}
+
+athlete_status athlete_gradient_update_add(athlete_parts *parts, const athlete_gradient_update_options *options,
+                                           athlete_error *err)
+{
+    if (!options || options->struct_size < sizeof *options || !options->step || !options->name || !options->log_key)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "gradient update: needs struct_size, a name, a log key and a step function");
+    if (options->number_of_updates == 0)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "%s: the number of updates must be >= 1", options->name);
+    gradient_update *u = athlete_calloc(1, sizeof *u);
+    if (!u)
+        return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "%s: out of memory", options->name);
+    snprintf(u->name, sizeof u->name, "%s", options->name);
+    u->ops = (athlete_updatable_ops){
+        .struct_size = sizeof(athlete_updatable_ops),
+        .name = u->name,
+        .ready = gradient_ready,
+        .update = gradient_run,
+        .save = gradient_save,
+        .load = gradient_load,
+        .destroy = free_self,
+    };
+    u->options = *options;
+    u->schedule = athlete_update_schedule_make(options->frequency, options->number_of_updates,
+                                               options->multiply_by_environment_steps);
+    athlete_rng_seed(&u->rng, options->seed, options->stream);
+    if (!athlete_parts_add_updatable(parts, &u->ops, u)) {
+        athlete_free(u);
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "%s: too many updatables", options->name);
+    }
+    return ATHLETE_OK;
+}
