@@ -88,64 +88,6 @@ typedef struct sac_settings {
     double critic_max_norm, actor_max_norm; /* 0: none */
 } sac_settings;
 
-static athlete_status value_error(athlete_error *err, const char *key, const char *expected, double got)
-{
-    return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "sac config: '%s' must be %s, got %g", key, expected, got);
-}
-
-static athlete_status get_hidden(const athlete_config *c, const char *key, size_t *out, size_t *count,
-                                 athlete_error *err)
-{
-    int64_t dims[MAX_HIDDEN];
-    athlete_status st = athlete_config_get_int_array(c, key, dims, MAX_HIDDEN, count, err);
-    if (st != ATHLETE_OK)
-        return st;
-    for (size_t i = 0; i < *count; i++) {
-        if (dims[i] < 1 || dims[i] > MAX_WIDTH)
-            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "sac config: '%s'[%zu] must be in [1, %d], got %lld",
-                                     key, i, MAX_WIDTH, (long long)dims[i]);
-        out[i] = (size_t)dims[i];
-    }
-    return ATHLETE_OK;
-}
-
-static athlete_status get_int_min(const athlete_config *c, const char *key, int64_t min, int64_t *out,
-                                  athlete_error *err)
-{
-    athlete_status st = athlete_config_get_int(c, key, out, err);
-    if (st == ATHLETE_OK && *out < min)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "sac config: '%s' must be >= %lld, got %lld", key,
-                                 (long long)min, (long long)*out);
-    return st;
-}
-
-static athlete_status get_max_norm(const athlete_config *c, const char *key, double *out, athlete_error *err)
-{
-    *out = 0.0;
-    if (athlete_config_is_null(c, key))
-        return ATHLETE_OK;
-    athlete_status st = athlete_config_get_real(c, key, out, err);
-    if (st == ATHLETE_OK && !(*out > 0 && isfinite(*out)))
-        return value_error(err, key, "null or a number > 0", *out);
-    return st;
-}
-
-static athlete_status get_lr(const athlete_config *c, const char *key, double *out, athlete_error *err)
-{
-    athlete_status st = athlete_config_get_real(c, key, out, err);
-    if (st == ATHLETE_OK && !(*out > 0 && isfinite(*out)))
-        return value_error(err, key, "> 0", *out);
-    return st;
-}
-
-static athlete_status get_tau(const athlete_config *c, const char *key, double *out, athlete_error *err)
-{
-    athlete_status st = athlete_config_get_real(c, key, out, err);
-    if (st == ATHLETE_OK && !(*out > 0 && *out <= 1))
-        return value_error(err, key, "in (0, 1] (1 is a hard copy)", *out);
-    return st;
-}
-
 
 /* "auto" or a number; *is_auto tells which. */
 static athlete_status get_auto_or_number(const athlete_config *c, const char *key, bool *is_auto, double *out,
@@ -175,11 +117,10 @@ static athlete_status read_settings(const athlete_config *c, sac_settings *s, at
     if ((st = athlete_config_get_real(c, "discount", &s->discount, err)))
         return st;
     if (!(s->discount >= 0 && s->discount <= 1))
-        return value_error(err, "discount", "in [0, 1]", s->discount);
-    if ((st = get_hidden(c, "critic_network_arguments.hidden_dims", s->critic_hidden, &s->n_critic_hidden, err)) ||
-        (st = get_hidden(c, "critic_2_network_arguments.hidden_dims", s->critic_2_hidden, &s->n_critic_2_hidden,
-                         err)) ||
-        (st = get_hidden(c, "actor_network_arguments.hidden_dims", s->actor_hidden, &s->n_actor_hidden, err)) ||
+        return athlete_config_value_error(c, "discount", "in [0, 1]", s->discount, err);
+    if ((st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
+        (st = athlete_config_get_sizes(c, "critic_2_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_2_hidden, MAX_HIDDEN, &s->n_critic_2_hidden, err)) ||
+        (st = athlete_config_get_sizes(c, "actor_network_arguments.hidden_dims", 1, MAX_WIDTH, s->actor_hidden, MAX_HIDDEN, &s->n_actor_hidden, err)) ||
         (st = athlete_config_get_real(c, "actor_network_arguments.log_std_min", &s->log_std_min, err)) ||
         (st = athlete_config_get_real(c, "actor_network_arguments.log_std_max", &s->log_std_max, err)) ||
         (st = get_auto_or_number(c, "temperature", &s->automatic, &s->temperature, err)) ||
@@ -191,26 +132,26 @@ static athlete_status read_settings(const athlete_config *c, sac_settings *s, at
                                  "sac config: 'actor_network_arguments.log_std_min' (%g) must be below 'actor_network_arguments.log_std_max' (%g), both finite",
                                  s->log_std_min, s->log_std_max);
     if (!s->automatic && !(s->temperature > 0 && isfinite(s->temperature)))
-        return value_error(err, "temperature", "\"auto\" or a finite number > 0", s->temperature);
+        return athlete_config_value_error(c, "temperature", "\"auto\" or a finite number > 0", s->temperature, err);
     if (!s->auto_target_entropy && !isfinite(s->target_entropy))
-        return value_error(err, "target_entropy", "\"auto\" or a finite number", s->target_entropy);
+        return athlete_config_value_error(c, "target_entropy", "\"auto\" or a finite number", s->target_entropy, err);
     if (!(s->initial_temperature > 0 && isfinite(s->initial_temperature)))
-        return value_error(err, "initial_temperature", "a finite number > 0", s->initial_temperature);
-    if ((st = get_lr(c, "critic_optimizer_arguments.lr", &s->critic_lr, err)) ||
-        (st = get_lr(c, "actor_optimizer_arguments.lr", &s->actor_lr, err)) ||
-        (st = get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
+        return athlete_config_value_error(c, "initial_temperature", "a finite number > 0", s->initial_temperature, err);
+    if ((st = athlete_config_get_real_in(c, "critic_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->critic_lr, err)) ||
+        (st = athlete_config_get_real_in(c, "actor_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->actor_lr, err)) ||
+        (st = athlete_config_get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
         (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
-        (st = get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
+        (st = athlete_config_get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
         (st = athlete_config_get_int(c, "critic_update_frequency", &s->critic_frequency, err)) ||
-        (st = get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
+        (st = athlete_config_get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
         (st = athlete_config_get_int(c, "actor_update_frequency", &s->actor_frequency, err)) ||
-        (st = get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
+        (st = athlete_config_get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
         (st = athlete_config_get_bool(c, "multiply_number_of_updates_by_environment_steps", &s->multiply, err)) ||
-        (st = get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
-        (st = get_tau(c, "target_critic_tau", &s->target_critic_tau, err)) ||
+        (st = athlete_config_get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
+        (st = athlete_config_get_real_in(c, "target_critic_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_critic_tau, err)) ||
         (st = athlete_config_get_string(c, "critic_criteria", &criteria, err)) ||
-        (st = get_max_norm(c, "critic_gradient_max_norm", &s->critic_max_norm, err)) ||
-        (st = get_max_norm(c, "actor_gradient_max_norm", &s->actor_max_norm, err)))
+        (st = athlete_config_get_optional_real_in(c, "critic_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->critic_max_norm, err)) ||
+        (st = athlete_config_get_optional_real_in(c, "actor_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->actor_max_norm, err)))
         return st;
     if (s->batch < 1 || s->batch > MAX_BATCH)
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,

@@ -78,9 +78,7 @@ typedef struct td3_settings {
     double target_noise_std, target_noise_clip;
     size_t actor_hidden[MAX_HIDDEN], n_actor_hidden;
     bool squash;
-    athlete_noise_kind noise_kind;
-    double noise_std, theta, dt, mu, beta;
-    int64_t horizon;
+    athlete_noise_options noise; /* size, seed and stream set at build */
     double critic_lr, actor_lr;
     int64_t capacity, batch, warmup;
     int64_t critic_frequency, critic_updates, actor_frequency, actor_updates;
@@ -91,132 +89,44 @@ typedef struct td3_settings {
     double critic_max_norm, actor_max_norm; /* 0: none */
 } td3_settings;
 
-static athlete_status value_error(athlete_error *err, const char *key, const char *expected, double got)
-{
-    return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "td3 config: '%s' must be %s, got %g", key, expected, got);
-}
-
-static athlete_status get_hidden(const athlete_config *c, const char *key, size_t *out, size_t *count,
-                                 athlete_error *err)
-{
-    int64_t dims[MAX_HIDDEN];
-    athlete_status st = athlete_config_get_int_array(c, key, dims, MAX_HIDDEN, count, err);
-    if (st != ATHLETE_OK)
-        return st;
-    for (size_t i = 0; i < *count; i++) {
-        if (dims[i] < 1 || dims[i] > MAX_WIDTH)
-            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "td3 config: '%s'[%zu] must be in [1, %d], got %lld",
-                                     key, i, MAX_WIDTH, (long long)dims[i]);
-        out[i] = (size_t)dims[i];
-    }
-    return ATHLETE_OK;
-}
-
-static athlete_status get_int_min(const athlete_config *c, const char *key, int64_t min, int64_t *out,
-                                  athlete_error *err)
-{
-    athlete_status st = athlete_config_get_int(c, key, out, err);
-    if (st == ATHLETE_OK && *out < min)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "td3 config: '%s' must be >= %lld, got %lld", key,
-                                 (long long)min, (long long)*out);
-    return st;
-}
-
-static athlete_status get_max_norm(const athlete_config *c, const char *key, double *out, athlete_error *err)
-{
-    *out = 0.0;
-    if (athlete_config_is_null(c, key))
-        return ATHLETE_OK;
-    athlete_status st = athlete_config_get_real(c, key, out, err);
-    if (st == ATHLETE_OK && !(*out > 0 && isfinite(*out)))
-        return value_error(err, key, "null or a number > 0", *out);
-    return st;
-}
-
-static athlete_status get_lr(const athlete_config *c, const char *key, double *out, athlete_error *err)
-{
-    athlete_status st = athlete_config_get_real(c, key, out, err);
-    if (st == ATHLETE_OK && !(*out > 0 && isfinite(*out)))
-        return value_error(err, key, "> 0", *out);
-    return st;
-}
-
-static athlete_status get_tau(const athlete_config *c, const char *key, double *out, athlete_error *err)
-{
-    athlete_status st = athlete_config_get_real(c, key, out, err);
-    if (st == ATHLETE_OK && !(*out > 0 && *out <= 1))
-        return value_error(err, key, "in (0, 1] (1 is a hard copy)", *out);
-    return st;
-}
-
 static athlete_status read_settings(const athlete_config *c, td3_settings *s, athlete_error *err)
 {
     memset(s, 0, sizeof *s);
     athlete_status st;
-    const char *noise_class, *criteria;
+    const char *criteria;
     if ((st = athlete_config_get_real(c, "discount", &s->discount, err)))
         return st;
     if (!(s->discount >= 0 && s->discount <= 1))
-        return value_error(err, "discount", "in [0, 1]", s->discount);
-    if ((st = get_hidden(c, "critic_network_arguments.hidden_dims", s->critic_hidden, &s->n_critic_hidden, err)) ||
-        (st = get_hidden(c, "critic_2_network_arguments.hidden_dims", s->critic_2_hidden, &s->n_critic_2_hidden,
-                         err)) ||
+        return athlete_config_value_error(c, "discount", "in [0, 1]", s->discount, err);
+    if ((st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
+        (st = athlete_config_get_sizes(c, "critic_2_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_2_hidden, MAX_HIDDEN, &s->n_critic_2_hidden, err)) ||
         (st = athlete_config_get_real(c, "target_noise_std", &s->target_noise_std, err)) ||
         (st = athlete_config_get_real(c, "target_noise_clip", &s->target_noise_clip, err)) ||
-        (st = get_hidden(c, "actor_network_arguments.hidden_dims", s->actor_hidden, &s->n_actor_hidden, err)) ||
+        (st = athlete_config_get_sizes(c, "actor_network_arguments.hidden_dims", 1, MAX_WIDTH, s->actor_hidden, MAX_HIDDEN, &s->n_actor_hidden, err)) ||
         (st = athlete_config_get_bool(c, "actor_network_arguments.squash_action", &s->squash, err)) ||
-        (st = athlete_config_get_string(c, "noise_process_class", &noise_class, err)) ||
-        (st = athlete_config_get_real(c, "noise_process_arguments.noise_std", &s->noise_std, err)) ||
-        (st = athlete_config_get_real(c, "noise_process_arguments.theta", &s->theta, err)) ||
-        (st = athlete_config_get_real(c, "noise_process_arguments.dt", &s->dt, err)) ||
-        (st = athlete_config_get_real(c, "noise_process_arguments.mu", &s->mu, err)) ||
-        (st = athlete_config_get_int(c, "noise_process_arguments.horizon", &s->horizon, err)) ||
-        (st = athlete_config_get_real(c, "noise_process_arguments.beta", &s->beta, err)))
+        (st = athlete_noise_options_read(c, "noise_process_class", "noise_process_arguments", &s->noise, err)))
         return st;
     if (!(s->target_noise_std >= 0 && isfinite(s->target_noise_std)))
-        return value_error(err, "target_noise_std", "a finite number >= 0", s->target_noise_std);
+        return athlete_config_value_error(c, "target_noise_std", "a finite number >= 0", s->target_noise_std, err);
     if (!(s->target_noise_clip >= 0 && isfinite(s->target_noise_clip)))
-        return value_error(err, "target_noise_clip", "a finite number >= 0", s->target_noise_clip);
-    if (athlete_noise_kind_parse(noise_class, &s->noise_kind, NULL) != ATHLETE_OK)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "td3 config: 'noise_process_class' must be \"gaussian\", \"ornstein_uhlenbeck\" or \"colored\", got \"%s\"",
-                                 noise_class);
-    /* the noise's own checks, with this configuration's key names */
-    if (!(s->noise_std >= 0 && isfinite(s->noise_std)))
-        return value_error(err, "noise_process_arguments.noise_std", "a finite number >= 0", s->noise_std);
-    if (s->noise_kind == ATHLETE_NOISE_ORNSTEIN_UHLENBECK) {
-        if (!(s->theta >= 0 && isfinite(s->theta)))
-            return value_error(err, "noise_process_arguments.theta", "a finite number >= 0", s->theta);
-        if (!(s->dt > 0 && isfinite(s->dt)))
-            return value_error(err, "noise_process_arguments.dt", "a finite number > 0", s->dt);
-        if (!isfinite(s->mu))
-            return value_error(err, "noise_process_arguments.mu", "finite", s->mu);
-    }
-    if (s->noise_kind == ATHLETE_NOISE_COLORED) {
-        if (s->horizon < 2 || s->horizon > ATHLETE_NOISE_MAX_HORIZON)
-            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                     "td3 config: 'noise_process_arguments.horizon' must be in [2, %d], got %lld",
-                                     ATHLETE_NOISE_MAX_HORIZON, (long long)s->horizon);
-        if (!isfinite(s->beta))
-            return value_error(err, "noise_process_arguments.beta", "finite", s->beta);
-    }
-    if ((st = get_lr(c, "critic_optimizer_arguments.lr", &s->critic_lr, err)) ||
-        (st = get_lr(c, "actor_optimizer_arguments.lr", &s->actor_lr, err)) ||
-        (st = get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
+        return athlete_config_value_error(c, "target_noise_clip", "a finite number >= 0", s->target_noise_clip, err);
+    if ((st = athlete_config_get_real_in(c, "critic_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->critic_lr, err)) ||
+        (st = athlete_config_get_real_in(c, "actor_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->actor_lr, err)) ||
+        (st = athlete_config_get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
         (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
-        (st = get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
+        (st = athlete_config_get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
         (st = athlete_config_get_int(c, "critic_update_frequency", &s->critic_frequency, err)) ||
-        (st = get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
+        (st = athlete_config_get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
         (st = athlete_config_get_int(c, "actor_update_frequency", &s->actor_frequency, err)) ||
-        (st = get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
+        (st = athlete_config_get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
         (st = athlete_config_get_bool(c, "multiply_number_of_updates_by_environment_steps", &s->multiply, err)) ||
-        (st = get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
-        (st = get_tau(c, "target_critic_tau", &s->target_critic_tau, err)) ||
-        (st = get_int_min(c, "target_actor_update_frequency", 1, &s->target_actor_frequency, err)) ||
-        (st = get_tau(c, "target_actor_tau", &s->target_actor_tau, err)) ||
+        (st = athlete_config_get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
+        (st = athlete_config_get_real_in(c, "target_critic_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_critic_tau, err)) ||
+        (st = athlete_config_get_int_min(c, "target_actor_update_frequency", 1, &s->target_actor_frequency, err)) ||
+        (st = athlete_config_get_real_in(c, "target_actor_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_actor_tau, err)) ||
         (st = athlete_config_get_string(c, "critic_criteria", &criteria, err)) ||
-        (st = get_max_norm(c, "critic_gradient_max_norm", &s->critic_max_norm, err)) ||
-        (st = get_max_norm(c, "actor_gradient_max_norm", &s->actor_max_norm, err)))
+        (st = athlete_config_get_optional_real_in(c, "critic_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->critic_max_norm, err)) ||
+        (st = athlete_config_get_optional_real_in(c, "actor_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->actor_max_norm, err)))
         return st;
     if (s->batch < 1 || s->batch > MAX_BATCH)
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
@@ -421,19 +331,10 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     s->target_noise_clip = cfg.target_noise_clip;
     s->critic_max_norm = cfg.critic_max_norm;
     s->actor_max_norm = cfg.actor_max_norm;
-    athlete_noise_options noise = {
-        .struct_size = sizeof noise,
-        .kind = cfg.noise_kind,
-        .size = s->action_size,
-        .noise_std = cfg.noise_std,
-        .theta = cfg.theta,
-        .dt = cfg.dt,
-        .mu = cfg.mu,
-        .horizon = (size_t)cfg.horizon,
-        .beta = cfg.beta,
-        .seed = args->seed,
-        .stream = STREAM_NOISE,
-    };
+    athlete_noise_options noise = cfg.noise;
+    noise.size = s->action_size;
+    noise.seed = args->seed;
+    noise.stream = STREAM_NOISE;
     athlete_rng init;
     athlete_rng_seed(&init, args->seed, STREAM_INIT);
     if ((st = athlete_action_scaling_create(args->action_space, "td3", &s->scaling, err)) ||

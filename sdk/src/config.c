@@ -626,3 +626,63 @@ athlete_status athlete_config_to_json(const athlete_config *c, bool pretty, char
     *json = text;
     return ATHLETE_OK;
 }
+
+/* ---- range-checked getters ---- */
+
+athlete_status athlete_config_value_error(const athlete_config *c, const char *key, const char *expected, double got,
+                                          athlete_error *err)
+{
+    return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "%s config: '%s' must be %s, got %g", c->owner, key, expected,
+                             got);
+}
+
+athlete_status athlete_config_get_int_min(const athlete_config *c, const char *key, int64_t min, int64_t *out,
+                                          athlete_error *err)
+{
+    athlete_status st = athlete_config_get_int(c, key, out, err);
+    if (st == ATHLETE_OK && *out < min)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "%s config: '%s' must be >= %lld, got %lld", c->owner, key,
+                                 (long long)min, (long long)*out);
+    return st;
+}
+
+athlete_status athlete_config_get_real_in(const athlete_config *c, const char *key, double low, double high,
+                                          bool low_open, const char *expected, double *out, athlete_error *err)
+{
+    athlete_status st = athlete_config_get_real(c, key, out, err);
+    if (st != ATHLETE_OK)
+        return st;
+    double v = *out;
+    bool above = low_open ? v > low : v >= low;
+    if (!(isfinite(v) && above && v <= high))
+        return athlete_config_value_error(c, key, expected, v, err);
+    return ATHLETE_OK;
+}
+
+athlete_status athlete_config_get_optional_real_in(const athlete_config *c, const char *key, double low,
+                                                   double high, bool low_open, const char *expected, double *out,
+                                                   athlete_error *err)
+{
+    *out = 0.0;
+    if (athlete_config_is_null(c, key))
+        return ATHLETE_OK;
+    return athlete_config_get_real_in(c, key, low, high, low_open, expected, out, err);
+}
+
+athlete_status athlete_config_get_sizes(const athlete_config *c, const char *key, int64_t low, int64_t high,
+                                        size_t *out, size_t capacity, size_t *count, athlete_error *err)
+{
+    int64_t values[64];
+    if (capacity > 64)
+        capacity = 64;
+    athlete_status st = athlete_config_get_int_array(c, key, values, capacity, count, err);
+    if (st != ATHLETE_OK)
+        return st;
+    for (size_t i = 0; i < *count; i++) {
+        if (values[i] < low || values[i] > high)
+            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "%s config: '%s'[%zu] must be in [%lld, %lld], got %lld",
+                                     c->owner, key, i, (long long)low, (long long)high, (long long)values[i]);
+        out[i] = (size_t)values[i];
+    }
+    return ATHLETE_OK;
+}

@@ -60,6 +60,34 @@ ATHLETE_API bool athlete_config_is_null(const athlete_config *config, const char
 /* True when the key holds a string (e.g. "auto" where a number is also allowed). */
 ATHLETE_API bool athlete_config_is_string(const athlete_config *config, const char *key);
 
+/* Range-checked getters for the checks every algorithm makes. Failures are
+ * E_CONFIG_VALUE with one message shape: "<owner> config: '<key>' must be <expected>, got
+ * <value>" (athlete_config_value_error builds it for checks of one's own). */
+ATHLETE_API athlete_status athlete_config_value_error(const athlete_config *config, const char *key,
+                                                      const char *expected, double got,
+                                                      athlete_error *err);
+/* An integer >= min ("must be >= 1, got 0"). */
+ATHLETE_API athlete_status athlete_config_get_int_min(const athlete_config *config, const char *key,
+                                                      int64_t min, int64_t *out, athlete_error *err);
+/* A finite number in [low, high], or (low, high] when low_open; `expected` words the range
+ * for the message ("> 0", "in (0, 1] (1 is a hard copy)"). */
+ATHLETE_API athlete_status athlete_config_get_real_in(const athlete_config *config, const char *key,
+                                                      double low, double high, bool low_open,
+                                                      const char *expected, double *out,
+                                                      athlete_error *err);
+/* The same for a key that may be null ("no clipping"): *out is 0 when it is. */
+ATHLETE_API athlete_status athlete_config_get_optional_real_in(const athlete_config *config,
+                                                               const char *key, double low,
+                                                               double high, bool low_open,
+                                                               const char *expected, double *out,
+                                                               athlete_error *err);
+/* An array of integers each in [low, high] (layer widths), as sizes; *count receives the
+ * length ("'hidden_dims'[1] must be in [1, 65536], got 0"). */
+ATHLETE_API athlete_status athlete_config_get_sizes(const athlete_config *config, const char *key,
+                                                    int64_t low, int64_t high, size_t *out,
+                                                    size_t capacity, size_t *count,
+                                                    athlete_error *err);
+
 /* The merged configuration as JSON text (freed with athlete_free). */
 ATHLETE_API athlete_status athlete_config_to_json(const athlete_config *config, bool pretty,
                                                   char **json, athlete_error *err);

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <athlete/checkpoint.h>
+#include <athlete/config.h>
 #include <athlete/export.h>
 #include <athlete/status.h>
 
@@ -58,6 +59,16 @@ typedef struct athlete_noise_options {
 } athlete_noise_options;
 
 typedef struct athlete_noise athlete_noise;
+
+/* Reads an algorithm's exploration-noise keys: `class_key` names the kind
+ * ("noise_process_class": "gaussian", "ornstein_uhlenbeck" or "colored") and
+ * `arguments_key` the object of arguments ("noise_process_arguments": noise_std, theta,
+ * dt, mu, horizon, beta), checked as athlete_noise_create does but with the
+ * configuration's key names in the messages. Fills kind and the arguments; the caller
+ * sets size, seed and stream. */
+ATHLETE_API athlete_status athlete_noise_options_read(const athlete_config *config, const char *class_key,
+                                                      const char *arguments_key,
+                                                      athlete_noise_options *out, athlete_error *err);
 
 /* Checks the options used by the kind (ATHLETE_E_CONFIG_VALUE naming the option). */
 ATHLETE_API athlete_status athlete_noise_create(const athlete_noise_options *options,

@@ -274,3 +274,45 @@ athlete_status athlete_noise_load(athlete_noise *n, athlete_reader *r, const cha
     n->std = std;
     return ATHLETE_OK;
 }
+
+athlete_status athlete_noise_options_read(const athlete_config *c, const char *class_key, const char *arguments_key,
+                                          athlete_noise_options *out, athlete_error *err)
+{
+    char key[6][96];
+    static const char *const names[6] = {"noise_std", "theta", "dt", "mu", "horizon", "beta"};
+    for (int i = 0; i < 6; i++)
+        snprintf(key[i], sizeof key[i], "%s.%s", arguments_key, names[i]);
+    const char *kind;
+    int64_t horizon;
+    athlete_noise_options o = {.struct_size = sizeof o};
+    athlete_status st;
+    if ((st = athlete_config_get_string(c, class_key, &kind, err)) ||
+        (st = athlete_config_get_real_in(c, key[0], 0, INFINITY, false, "a finite number >= 0", &o.noise_std, err)) ||
+        (st = athlete_config_get_real(c, key[1], &o.theta, err)) || (st = athlete_config_get_real(c, key[2], &o.dt, err)) ||
+        (st = athlete_config_get_real(c, key[3], &o.mu, err)) || (st = athlete_config_get_int(c, key[4], &horizon, err)) ||
+        (st = athlete_config_get_real(c, key[5], &o.beta, err)))
+        return st;
+    if (athlete_noise_kind_parse(kind, &o.kind, NULL) != ATHLETE_OK)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "%s config: '%s' must be \"gaussian\", \"ornstein_uhlenbeck\" or \"colored\", got \"%s\"",
+                                 athlete_config_owner(c), class_key, kind);
+    /* Only the arguments the chosen process reads are checked. */
+    if (o.kind == ATHLETE_NOISE_ORNSTEIN_UHLENBECK) {
+        if (!(o.theta >= 0 && isfinite(o.theta)))
+            return athlete_config_value_error(c, key[1], "a finite number >= 0", o.theta, err);
+        if (!(o.dt > 0 && isfinite(o.dt)))
+            return athlete_config_value_error(c, key[2], "a finite number > 0", o.dt, err);
+        if (!isfinite(o.mu))
+            return athlete_config_value_error(c, key[3], "finite", o.mu, err);
+    }
+    if (o.kind == ATHLETE_NOISE_COLORED) {
+        if (horizon < 2 || horizon > ATHLETE_NOISE_MAX_HORIZON)
+            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "%s config: '%s' must be in [2, %d], got %lld",
+                                     athlete_config_owner(c), key[4], ATHLETE_NOISE_MAX_HORIZON, (long long)horizon);
+        if (!isfinite(o.beta))
+            return athlete_config_value_error(c, key[5], "finite", o.beta, err);
+    }
+    o.horizon = horizon > 0 ? (size_t)horizon : 0;
+    *out = o;
+    return ATHLETE_OK;
+}
