@@ -34,26 +34,6 @@ athlete_status ddpg_actor_step(void *context, athlete_rng *rng, float *loss, ath
     athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
     if (st != ATHLETE_OK)
         return st;
-    size_t n = b.size;
-    const float *actions = athlete_mlp_forward(s->actor, s->actor_ws, b.observations, n);
-    const float *q = actions ? athlete_critic_forward(s->critic, b.observations, actions, n) : NULL;
-    if (!q)
-        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor update: batch of %zu rows rejected", n);
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++)
-        sum += q[i];
-    *loss = (float)(-sum / (double)n);
-    float d = -1.0f / (float)n; /* d(-mean Q)/dQ */
-    for (size_t i = 0; i < n; i++)
-        s->d_q[i] = d;
-    /* dQ/da only: the critic's gradients stay untouched (the original's are discarded) */
-    if ((st = athlete_critic_action_gradient(s->critic, s->d_q, s->d_actions, err)))
-        return st;
-    athlete_adam_zero_grad(s->actor_adam);
-    if ((st = athlete_mlp_backward(s->actor, s->actor_ws, s->d_actions, NULL, err)))
-        return st;
-    if (s->actor_max_norm > 0)
-        athlete_adam_clip_grad_norm(s->actor_adam, (float)s->actor_max_norm);
-    athlete_adam_step(s->actor_adam);
-    return ATHLETE_OK;
+    return athlete_deterministic_actor_update(s->actor, s->actor_ws, s->actor_adam, s->actor_max_norm, s->critic,
+                                              b.observations, b.size, s->d_q, s->d_actions, loss, err);
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <athlete/adam.h>
 #include <athlete/export.h>
 #include <athlete/mlp.h>
 #include <athlete/rng.h>
@@ -74,6 +75,17 @@ ATHLETE_API athlete_status athlete_critic_fit(athlete_critic *critic, const floa
                                               const float *actions, const float *y, size_t batch,
                                               athlete_critic_criterion criterion, float *loss,
                                               athlete_error *err);
+
+/* One deterministic policy-gradient step (DDPG, TD3's delayed actor): loss = −mean Q(s, μ(s))
+ * over `rows` observations, dQ/da through the critic (its own gradients untouched: the
+ * original discarded them), backward through the actor, optional global-norm clipping
+ * (max_norm <= 0: none), one Adam step. d_q (rows) and d_actions (rows × action size) are
+ * the caller's scratch; *loss receives the loss. */
+ATHLETE_API athlete_status athlete_deterministic_actor_update(athlete_mlp *actor, athlete_mlp_workspace *actor_ws,
+                                                              athlete_adam *actor_adam, double max_norm,
+                                                              athlete_critic *critic, const float *observations,
+                                                              size_t rows, float *d_q, float *d_actions,
+                                                              float *loss, athlete_error *err);
 
 ATHLETE_END_DECLS
 

@@ -170,3 +170,31 @@ athlete_status athlete_critic_fit(athlete_critic *c, const float *obs, const flo
         *loss = l;
     return athlete_critic_backward(c, c->d_q, err);
 }
+
+athlete_status athlete_deterministic_actor_update(athlete_mlp *actor, athlete_mlp_workspace *actor_ws,
+                                                  athlete_adam *actor_adam, double max_norm, athlete_critic *critic,
+                                                  const float *observations, size_t n, float *d_q, float *d_actions,
+                                                  float *loss, athlete_error *err)
+{
+    const float *actions = athlete_mlp_forward(actor, actor_ws, observations, n);
+    const float *q = actions ? athlete_critic_forward(critic, observations, actions, n) : NULL;
+    if (!q)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor update: batch of %zu rows rejected", n);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += q[i];
+    *loss = (float)(-sum / (double)n);
+    float d = -1.0f / (float)n; /* d(-mean Q)/dQ */
+    for (size_t i = 0; i < n; i++)
+        d_q[i] = d;
+    athlete_status st = athlete_critic_action_gradient(critic, d_q, d_actions, err);
+    if (st != ATHLETE_OK)
+        return st;
+    athlete_adam_zero_grad(actor_adam);
+    if ((st = athlete_mlp_backward(actor, actor_ws, d_actions, NULL, err)))
+        return st;
+    if (max_norm > 0)
+        athlete_adam_clip_grad_norm(actor_adam, (float)max_norm);
+    athlete_adam_step(actor_adam);
+    return ATHLETE_OK;
+}
