@@ -27,6 +27,7 @@ typedef struct ddpg_state {
     athlete_adam *critic_adam, *actor_adam;
     athlete_replay *replay;
     float *y, *d_q, *d_actions; /* batch, batch, batch × action_size */
+    athlete_actor_critic_nets nets; /* the saved training state (no critic: inference only) */
 } ddpg_state;
 
 /* One gradient step each, on a fresh minibatch drawn with rng; *loss receives its loss. */

@@ -18,13 +18,8 @@ athlete_status ddpg_critic_step(void *context, athlete_rng *rng, float *loss, at
     if (!next_q)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "critic update: batch of %zu rows rejected", n);
     athlete_critic_td_target(b.rewards, b.terminateds, next_q, n, s->discount, s->y);
-    athlete_adam_zero_grad(s->critic_adam);
-    if ((st = athlete_critic_fit(s->critic, b.observations, b.actions, s->y, n, s->criterion, loss, err)))
-        return st;
-    if (s->critic_max_norm > 0)
-        athlete_adam_clip_grad_norm(s->critic_adam, (float)s->critic_max_norm);
-    athlete_adam_step(s->critic_adam);
-    return ATHLETE_OK;
+    return athlete_critics_fit_step(&s->critic, 1, s->critic_adam, s->critic_max_norm, b.observations, b.actions,
+                                    s->y, n, s->criterion, loss, err);
 }
 
 athlete_status ddpg_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)

@@ -65,7 +65,6 @@ enum {
 
 #define MAX_HIDDEN 16
 #define MAX_WIDTH 65536
-#define MAX_BATCH 65536
 
 typedef struct ddpg_settings {
     double discount;
@@ -73,56 +72,20 @@ typedef struct ddpg_settings {
     size_t actor_hidden[MAX_HIDDEN], n_actor_hidden;
     bool squash;
     athlete_noise_options noise; /* size, seed and stream set at build */
-    double critic_lr, actor_lr;
-    int64_t capacity, batch, warmup;
-    int64_t critic_frequency, critic_updates, actor_frequency, actor_updates;
-    bool multiply;
-    int64_t target_critic_frequency, target_actor_frequency;
-    double target_critic_tau, target_actor_tau;
-    athlete_critic_criterion criterion;
-    double critic_max_norm, actor_max_norm; /* 0: none */
+    athlete_actor_critic_settings common; /* optimisation, replay, schedules, targets */
 } ddpg_settings;
 
 static athlete_status read_settings(const athlete_config *c, ddpg_settings *s, athlete_error *err)
 {
     memset(s, 0, sizeof *s);
     athlete_status st;
-    const char *criteria;
-    if ((st = athlete_config_get_real(c, "discount", &s->discount, err)))
-        return st;
-    if (!(s->discount >= 0 && s->discount <= 1))
-        return athlete_config_value_error(c, "discount", "in [0, 1]", s->discount, err);
-    if ((st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
+    if ((st = athlete_config_get_real_in(c, "discount", 0, 1, false, "in [0, 1]", &s->discount, err)) ||
+        (st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
         (st = athlete_config_get_sizes(c, "actor_network_arguments.hidden_dims", 1, MAX_WIDTH, s->actor_hidden, MAX_HIDDEN, &s->n_actor_hidden, err)) ||
         (st = athlete_config_get_bool(c, "actor_network_arguments.squash_action", &s->squash, err)) ||
         (st = athlete_noise_options_read(c, "noise_process_class", "noise_process_arguments", &s->noise, err)))
         return st;
-    if ((st = athlete_config_get_real_in(c, "critic_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->critic_lr, err)) ||
-        (st = athlete_config_get_real_in(c, "actor_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->actor_lr, err)) ||
-        (st = athlete_config_get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
-        (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
-        (st = athlete_config_get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
-        (st = athlete_config_get_int(c, "critic_update_frequency", &s->critic_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
-        (st = athlete_config_get_int(c, "actor_update_frequency", &s->actor_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
-        (st = athlete_config_get_bool(c, "multiply_number_of_updates_by_environment_steps", &s->multiply, err)) ||
-        (st = athlete_config_get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
-        (st = athlete_config_get_real_in(c, "target_critic_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_critic_tau, err)) ||
-        (st = athlete_config_get_int_min(c, "target_actor_update_frequency", 1, &s->target_actor_frequency, err)) ||
-        (st = athlete_config_get_real_in(c, "target_actor_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_actor_tau, err)) ||
-        (st = athlete_config_get_string(c, "critic_criteria", &criteria, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "critic_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->critic_max_norm, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "actor_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->actor_max_norm, err)))
-        return st;
-    if (s->batch < 1 || s->batch > MAX_BATCH)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "ddpg config: 'replay_buffer_mini_batch_size' must be in [1, %d], got %lld", MAX_BATCH,
-                                 (long long)s->batch);
-    if (athlete_critic_criterion_parse(criteria, &s->criterion, NULL) != ATHLETE_OK)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "ddpg config: 'critic_criteria' must be \"mse\" or \"huber\", got \"%s\"", criteria);
-    return ATHLETE_OK;
+    return athlete_actor_critic_settings_read(c, true, &s->common, err);
 }
 
 static athlete_status check_config(const athlete_config *config, athlete_error *err)
@@ -131,48 +94,18 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
     return read_settings(config, &s, err);
 }
 
-/* ---- the gradient updatables: critic and actor, on the schedule of spec §2.2 ---- */
-
-/* A gradient updatable of the SDK, on the schedule of spec §2.2 (skipped while the replay
- * buffer is empty: bug B3). */
-static athlete_status add_update(athlete_parts *parts, const char *name, ddpg_state *s, athlete_gradient_step_fn step,
-                                 const char *log_key, int64_t frequency, int64_t updates, bool multiply,
-                                 uint64_t seed, uint64_t stream, athlete_error *err)
-{
-    athlete_gradient_update_options options = {
-        .struct_size = sizeof options, .name = name, .log_key = log_key, .step = step, .context = s,
-        .frequency = frequency, .number_of_updates = (uint64_t)updates, .multiply_by_environment_steps = multiply,
-        .replay = s->replay, .seed = seed, .stream = stream,
-    };
-    return athlete_gradient_update_add(parts, &options, err);
-}
-
 /* ---- shared state: networks and optimizers (targets are saved by their syncs) ---- */
 
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
     ddpg_state *s = state;
-    if (!s->critic)
-        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "ddpg: an inference-only agent has no training state");
-    athlete_status st;
-    if ((st = athlete_mlp_save(athlete_critic_network(s->critic), w, "critic", err)) ||
-        (st = athlete_mlp_save(s->actor, w, "actor", err)) || (st = athlete_adam_save(s->critic_adam, w, "critic_optimizer", err)) ||
-        (st = athlete_adam_save(s->actor_adam, w, "actor_optimizer", err)))
-        return st;
-    return ATHLETE_OK;
+    return athlete_actor_critic_save(&s->nets, w, err);
 }
 
 static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
 {
     ddpg_state *s = state;
-    if (!s->critic)
-        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "ddpg: an inference-only agent has no training state");
-    athlete_status st;
-    if ((st = athlete_mlp_load(athlete_critic_network(s->critic), r, "critic", err)) ||
-        (st = athlete_mlp_load(s->actor, r, "actor", err)) || (st = athlete_adam_load(s->critic_adam, r, "critic_optimizer", err)) ||
-        (st = athlete_adam_load(s->actor_adam, r, "actor_optimizer", err)))
-        return st;
-    return ATHLETE_OK;
+    return athlete_actor_critic_load(&s->nets, r, err);
 }
 
 /* Policy-only files: the actor is all the evaluation policy needs. */
@@ -243,6 +176,7 @@ static const athlete_method ddpg_methods[] = {
 static athlete_status build_training(const athlete_build_args *args, const ddpg_settings *cfg, ddpg_state *s,
                                      athlete_rng *init, athlete_parts *parts, athlete_error *err)
 {
+    const athlete_actor_critic_settings *common = &cfg->common;
     size_t obs = s->observation_size, act = s->action_size, batch = s->batch;
     athlete_status st;
     /* construction order of the original: critic, then actor */
@@ -252,13 +186,13 @@ static athlete_status build_training(const athlete_build_args *args, const ddpg_
         (st = athlete_mlp_clone(s->actor, &s->target_actor, err)) ||
         (st = athlete_mlp_workspace_create(s->actor, batch, &s->actor_ws, err)) ||
         (st = athlete_mlp_workspace_create(s->actor, batch, &s->target_actor_ws, err)) ||
-        (st = athlete_replay_create((size_t)cfg->capacity, obs, act, batch, &s->replay, err)))
+        (st = athlete_replay_create((size_t)common->capacity, obs, act, batch, &s->replay, err)))
         return st;
     athlete_mlp *critic = athlete_critic_network(s->critic);
     athlete_adam_group cg = athlete_adam_group_default(athlete_mlp_params(critic), athlete_mlp_grads(critic),
-                                                       athlete_mlp_param_count(critic), cfg->critic_lr);
+                                                       athlete_mlp_param_count(critic), common->critic_lr);
     athlete_adam_group ag = athlete_adam_group_default(athlete_mlp_params(s->actor), athlete_mlp_grads(s->actor),
-                                                       athlete_mlp_param_count(s->actor), cfg->actor_lr);
+                                                       athlete_mlp_param_count(s->actor), common->actor_lr);
     if ((st = athlete_adam_create(&cg, 1, &s->critic_adam, err)) || (st = athlete_adam_create(&ag, 1, &s->actor_adam, err)))
         return st;
     s->y = athlete_calloc(2 * batch + batch * act, sizeof *s->y);
@@ -267,16 +201,16 @@ static athlete_status build_training(const athlete_build_args *args, const ddpg_
     s->d_q = s->y + batch;
     s->d_actions = s->d_q + batch;
 
+    s->nets = (athlete_actor_critic_nets){"ddpg", {s->critic}, 1, s->actor, s->critic_adam, s->actor_adam};
+    athlete_actor_critic_steps steps = {ddpg_critic_step, ddpg_actor_step, s, s->replay, args->seed,
+                                        STREAM_CRITIC_UPDATE, STREAM_ACTOR_UPDATE};
     /* update order (spec §3.2): replay -> critic -> actor -> target critic -> target actor */
     if ((st = athlete_replay_update_add(parts, s->replay, err)) ||
-        (st = add_update(parts, "critic", s, ddpg_critic_step, "critic_loss", cfg->critic_frequency,
-                         cfg->critic_updates, cfg->multiply, args->seed, STREAM_CRITIC_UPDATE, err)) ||
-        (st = add_update(parts, "actor", s, ddpg_actor_step, "actor_loss", cfg->actor_frequency,
-                         cfg->actor_updates, cfg->multiply, args->seed, STREAM_ACTOR_UPDATE, err)) ||
+        (st = athlete_actor_critic_updates_add(parts, common, &steps, err)) ||
         (st = athlete_target_sync_add(parts, "target_critic", athlete_critic_target(s->critic), critic,
-                                      cfg->target_critic_tau, (uint64_t)cfg->target_critic_frequency, err)) ||
-        (st = athlete_target_sync_add(parts, "target_actor", s->target_actor, s->actor, cfg->target_actor_tau,
-                                      (uint64_t)cfg->target_actor_frequency, err)))
+                                      common->target_critic_tau, (uint64_t)common->target_critic_frequency, err)) ||
+        (st = athlete_target_sync_add(parts, "target_actor", s->target_actor, s->actor, common->target_actor_tau,
+                                      (uint64_t)common->target_actor_frequency, err)))
         return st;
     return ATHLETE_OK;
 }
@@ -296,11 +230,12 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     parts->state_ops = &ddpg_state_ops;
     s->observation_size = athlete_space_flat_size(args->observation_space);
     s->action_size = athlete_space_flat_size(args->action_space);
-    s->batch = (size_t)cfg.batch;
+    s->batch = (size_t)cfg.common.batch;
     s->discount = cfg.discount;
-    s->criterion = cfg.criterion;
-    s->critic_max_norm = cfg.critic_max_norm;
-    s->actor_max_norm = cfg.actor_max_norm;
+    s->criterion = cfg.common.criterion;
+    s->critic_max_norm = cfg.common.critic_max_norm;
+    s->actor_max_norm = cfg.common.actor_max_norm;
+    s->nets.owner = "ddpg";
     athlete_noise_options noise = cfg.noise;
     noise.size = s->action_size;
     noise.seed = args->seed;
@@ -329,11 +264,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .seed = args->seed,
         .stream = STREAM_TRAINING_POLICY,
     };
-    if ((st = athlete_actor_policy_create(&policy, &parts->training_policy, err)))
-        goto fail;
-    policy.training = false;
-    policy.noise = NULL;
-    if ((st = athlete_actor_policy_create(&policy, &parts->evaluation_policy, err)))
+    if ((st = athlete_actor_policies_create(&policy, parts, err)))
         goto fail;
     return ATHLETE_OK;
 fail:

@@ -36,6 +36,7 @@ typedef struct sac_state {
      * for xi, actions, d_actions and its second half; batch × 2 action for d_out */
     float *y, *log_prob, *d_q1, *d_q2, *d_log_prob;
     float *xi, *actions, *d_actions, *d_actions_2, *d_out;
+    athlete_actor_critic_nets nets; /* the saved training state (no critic: inference only) */
 } sac_state;
 
 /* One gradient step each, on a fresh minibatch drawn with rng (which also draws the

@@ -65,7 +65,6 @@ enum {
 
 #define MAX_HIDDEN 16
 #define MAX_WIDTH 65536
-#define MAX_BATCH 65536
 
 typedef struct sac_settings {
     double discount;
@@ -78,16 +77,8 @@ typedef struct sac_settings {
     bool auto_target_entropy;
     double target_entropy;      /* when not "auto" */
     double initial_temperature;
-    double critic_lr, actor_lr;
-    int64_t capacity, batch, warmup;
-    int64_t critic_frequency, critic_updates, actor_frequency, actor_updates;
-    bool multiply;
-    int64_t target_critic_frequency;
-    double target_critic_tau;
-    athlete_critic_criterion criterion;
-    double critic_max_norm, actor_max_norm; /* 0: none */
+    athlete_actor_critic_settings common; /* optimisation, replay, schedules, target */
 } sac_settings;
-
 
 /* "auto" or a number; *is_auto tells which. */
 static athlete_status get_auto_or_number(const athlete_config *c, const char *key, bool *is_auto, double *out,
@@ -113,12 +104,8 @@ static athlete_status read_settings(const athlete_config *c, sac_settings *s, at
 {
     memset(s, 0, sizeof *s);
     athlete_status st;
-    const char *criteria;
-    if ((st = athlete_config_get_real(c, "discount", &s->discount, err)))
-        return st;
-    if (!(s->discount >= 0 && s->discount <= 1))
-        return athlete_config_value_error(c, "discount", "in [0, 1]", s->discount, err);
-    if ((st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
+    if ((st = athlete_config_get_real_in(c, "discount", 0, 1, false, "in [0, 1]", &s->discount, err)) ||
+        (st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
         (st = athlete_config_get_sizes(c, "critic_2_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_2_hidden, MAX_HIDDEN, &s->n_critic_2_hidden, err)) ||
         (st = athlete_config_get_sizes(c, "actor_network_arguments.hidden_dims", 1, MAX_WIDTH, s->actor_hidden, MAX_HIDDEN, &s->n_actor_hidden, err)) ||
         (st = athlete_config_get_real(c, "actor_network_arguments.log_std_min", &s->log_std_min, err)) ||
@@ -137,30 +124,7 @@ static athlete_status read_settings(const athlete_config *c, sac_settings *s, at
         return athlete_config_value_error(c, "target_entropy", "\"auto\" or a finite number", s->target_entropy, err);
     if (!(s->initial_temperature > 0 && isfinite(s->initial_temperature)))
         return athlete_config_value_error(c, "initial_temperature", "a finite number > 0", s->initial_temperature, err);
-    if ((st = athlete_config_get_real_in(c, "critic_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->critic_lr, err)) ||
-        (st = athlete_config_get_real_in(c, "actor_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->actor_lr, err)) ||
-        (st = athlete_config_get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
-        (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
-        (st = athlete_config_get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
-        (st = athlete_config_get_int(c, "critic_update_frequency", &s->critic_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
-        (st = athlete_config_get_int(c, "actor_update_frequency", &s->actor_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
-        (st = athlete_config_get_bool(c, "multiply_number_of_updates_by_environment_steps", &s->multiply, err)) ||
-        (st = athlete_config_get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
-        (st = athlete_config_get_real_in(c, "target_critic_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_critic_tau, err)) ||
-        (st = athlete_config_get_string(c, "critic_criteria", &criteria, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "critic_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->critic_max_norm, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "actor_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->actor_max_norm, err)))
-        return st;
-    if (s->batch < 1 || s->batch > MAX_BATCH)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "sac config: 'replay_buffer_mini_batch_size' must be in [1, %d], got %lld", MAX_BATCH,
-                                 (long long)s->batch);
-    if (athlete_critic_criterion_parse(criteria, &s->criterion, NULL) != ATHLETE_OK)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "sac config: 'critic_criteria' must be \"mse\" or \"huber\", got \"%s\"", criteria);
-    return ATHLETE_OK;
+    return athlete_actor_critic_settings_read(c, false, &s->common, err);
 }
 
 static athlete_status check_config(const athlete_config *config, athlete_error *err)
@@ -178,36 +142,14 @@ static void log_temperature(void *context, athlete_info *log)
     athlete_info_set_real(log, "temperature", s->alpha);
 }
 
-/* A gradient updatable of the SDK, on the schedule of spec §2.2 (skipped while the replay
- * buffer is empty: bug B3). */
-static athlete_status add_update(athlete_parts *parts, const char *name, sac_state *s, athlete_gradient_step_fn step,
-                                 const char *log_key, int64_t frequency, int64_t updates, bool multiply,
-                                 uint64_t seed, uint64_t stream, athlete_error *err)
-{
-    athlete_gradient_update_options options = {
-        .struct_size = sizeof options, .name = name, .log_key = log_key, .step = step, .context = s,
-        .after = step == sac_temperature_step ? log_temperature : NULL,
-        .frequency = frequency, .number_of_updates = (uint64_t)updates, .multiply_by_environment_steps = multiply,
-        .replay = s->replay, .seed = seed, .stream = stream,
-    };
-    return athlete_gradient_update_add(parts, &options, err);
-}
-
 /* ---- shared state: networks, optimizers, the temperature (targets are saved by their syncs) ---- */
 
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
     sac_state *s = state;
-    if (!s->critic_1)
-        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "sac: an inference-only agent has no training state");
-    athlete_status st;
-    if ((st = athlete_mlp_save(athlete_critic_network(s->critic_1), w, "critic_1", err)) ||
-        (st = athlete_mlp_save(athlete_critic_network(s->critic_2), w, "critic_2", err)) ||
-        (st = athlete_mlp_save(s->actor, w, "actor", err)) || (st = athlete_adam_save(s->critic_adam, w, "critic_optimizer", err)) ||
-        (st = athlete_adam_save(s->actor_adam, w, "actor_optimizer", err)))
+    athlete_status st = athlete_actor_critic_save(&s->nets, w, err);
+    if (st != ATHLETE_OK || !s->automatic)
         return st;
-    if (!s->automatic)
-        return ATHLETE_OK;
     float temperature[2] = {s->alpha, s->log_alpha};
     if ((st = athlete_writer_put(w, "temperature", ATHLETE_RECORD_F32, temperature, 2, err)))
         return st;
@@ -217,16 +159,9 @@ static athlete_status state_save(void *state, athlete_writer *w, athlete_error *
 static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
 {
     sac_state *s = state;
-    if (!s->critic_1)
-        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "sac: an inference-only agent has no training state");
-    athlete_status st;
-    if ((st = athlete_mlp_load(athlete_critic_network(s->critic_1), r, "critic_1", err)) ||
-        (st = athlete_mlp_load(athlete_critic_network(s->critic_2), r, "critic_2", err)) ||
-        (st = athlete_mlp_load(s->actor, r, "actor", err)) || (st = athlete_adam_load(s->critic_adam, r, "critic_optimizer", err)) ||
-        (st = athlete_adam_load(s->actor_adam, r, "actor_optimizer", err)))
+    athlete_status st = athlete_actor_critic_load(&s->nets, r, err);
+    if (st != ATHLETE_OK || !s->automatic)
         return st;
-    if (!s->automatic)
-        return ATHLETE_OK;
     float temperature[2];
     if ((st = athlete_reader_get(r, "temperature", ATHLETE_RECORD_F32, temperature, 2, err)) ||
         (st = athlete_adam_load(s->temperature_adam, r, "temperature_optimizer", err)))
@@ -302,6 +237,7 @@ static const athlete_method sac_methods[] = {
 static athlete_status build_training(const athlete_build_args *args, const sac_settings *cfg, sac_state *s,
                                      athlete_rng *init, athlete_parts *parts, athlete_error *err)
 {
+    const athlete_actor_critic_settings *common = &cfg->common;
     size_t obs = s->observation_size, act = s->action_size, batch = s->batch;
     athlete_status st;
     /* construction order of the original: critic 1, critic 2, actor */
@@ -312,20 +248,20 @@ static athlete_status build_training(const athlete_build_args *args, const sac_s
         (st = athlete_actor_network_create(ATHLETE_ACTOR_SQUASHED_GAUSSIAN, obs, act, cfg->actor_hidden,
                                            cfg->n_actor_hidden, false, init, &s->actor, err)) ||
         (st = athlete_mlp_workspace_create(s->actor, batch, &s->actor_ws, err)) ||
-        (st = athlete_replay_create((size_t)cfg->capacity, obs, act, batch, &s->replay, err)))
+        (st = athlete_replay_create((size_t)common->capacity, obs, act, batch, &s->replay, err)))
         return st;
     /* the twin critics: two parameter groups of one optimizer (as the original) */
     athlete_mlp *c1 = athlete_critic_network(s->critic_1), *c2 = athlete_critic_network(s->critic_2);
     athlete_adam_group cg[2] = {
         athlete_adam_group_default(athlete_mlp_params(c1), athlete_mlp_grads(c1), athlete_mlp_param_count(c1),
-                                   cfg->critic_lr),
+                                   common->critic_lr),
         athlete_adam_group_default(athlete_mlp_params(c2), athlete_mlp_grads(c2), athlete_mlp_param_count(c2),
-                                   cfg->critic_lr),
+                                   common->critic_lr),
     };
     athlete_adam_group ag = athlete_adam_group_default(athlete_mlp_params(s->actor), athlete_mlp_grads(s->actor),
-                                                       athlete_mlp_param_count(s->actor), cfg->actor_lr);
+                                                       athlete_mlp_param_count(s->actor), common->actor_lr);
     /* log alpha: one parameter, trained with the critic's optimizer settings */
-    athlete_adam_group tg = athlete_adam_group_default(&s->log_alpha, &s->log_alpha_grad, 1, cfg->critic_lr);
+    athlete_adam_group tg = athlete_adam_group_default(&s->log_alpha, &s->log_alpha_grad, 1, common->critic_lr);
     if ((st = athlete_adam_create(cg, 2, &s->critic_adam, err)) || (st = athlete_adam_create(&ag, 1, &s->actor_adam, err)) ||
         (s->automatic && (st = athlete_adam_create(&tg, 1, &s->temperature_adam, err))))
         return st;
@@ -343,21 +279,26 @@ static athlete_status build_training(const athlete_build_args *args, const sac_s
     s->d_actions_2 = s->d_actions + batch * act;
     s->d_out = s->d_actions_2 + batch * act;
 
+    s->nets = (athlete_actor_critic_nets){"sac", {s->critic_1, s->critic_2}, 2, s->actor, s->critic_adam, s->actor_adam};
+    athlete_actor_critic_steps steps = {sac_critic_step, sac_actor_step, s, s->replay, args->seed,
+                                        STREAM_CRITIC_UPDATE, STREAM_ACTOR_UPDATE};
+    /* the temperature: on the critic's schedule; the log also holds the new alpha */
+    athlete_gradient_update_options temperature = {
+        .struct_size = sizeof temperature, .name = "temperature", .log_key = "temperature_loss",
+        .step = sac_temperature_step, .context = s, .after = log_temperature,
+        .frequency = common->critic_frequency, .number_of_updates = (uint64_t)common->critic_updates,
+        .multiply_by_environment_steps = common->multiply, .replay = s->replay, .seed = args->seed,
+        .stream = STREAM_TEMPERATURE_UPDATE,
+    };
     /* update order (spec §3.2): replay -> critic pair -> actor -> temperature (automatic
      * only) -> target critic 1 -> target critic 2 */
     if ((st = athlete_replay_update_add(parts, s->replay, err)) ||
-        (st = add_update(parts, "critic", s, sac_critic_step, "critic_loss", cfg->critic_frequency,
-                         cfg->critic_updates, cfg->multiply, args->seed, STREAM_CRITIC_UPDATE, err)) ||
-        (st = add_update(parts, "actor", s, sac_actor_step, "actor_loss", cfg->actor_frequency,
-                         cfg->actor_updates, cfg->multiply, args->seed, STREAM_ACTOR_UPDATE, err)) ||
-        (s->automatic &&
-         (st = add_update(parts, "temperature", s, sac_temperature_step, "temperature_loss",
-                          cfg->critic_frequency, cfg->critic_updates, cfg->multiply, args->seed,
-                          STREAM_TEMPERATURE_UPDATE, err))) ||
+        (st = athlete_actor_critic_updates_add(parts, common, &steps, err)) ||
+        (s->automatic && (st = athlete_gradient_update_add(parts, &temperature, err))) ||
         (st = athlete_target_sync_add(parts, "target_critic_1", athlete_critic_target(s->critic_1), c1,
-                                      cfg->target_critic_tau, (uint64_t)cfg->target_critic_frequency, err)) ||
+                                      common->target_critic_tau, (uint64_t)common->target_critic_frequency, err)) ||
         (st = athlete_target_sync_add(parts, "target_critic_2", athlete_critic_target(s->critic_2), c2,
-                                      cfg->target_critic_tau, (uint64_t)cfg->target_critic_frequency, err)))
+                                      common->target_critic_tau, (uint64_t)common->target_critic_frequency, err)))
         return st;
     return ATHLETE_OK;
 }
@@ -377,13 +318,14 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     parts->state_ops = &sac_state_ops;
     s->observation_size = athlete_space_flat_size(args->observation_space);
     s->action_size = athlete_space_flat_size(args->action_space);
-    s->batch = (size_t)cfg.batch;
+    s->batch = (size_t)cfg.common.batch;
     s->discount = cfg.discount;
     s->log_std_min = cfg.log_std_min;
     s->log_std_max = cfg.log_std_max;
-    s->criterion = cfg.criterion;
-    s->critic_max_norm = cfg.critic_max_norm;
-    s->actor_max_norm = cfg.actor_max_norm;
+    s->criterion = cfg.common.criterion;
+    s->critic_max_norm = cfg.common.critic_max_norm;
+    s->actor_max_norm = cfg.common.actor_max_norm;
+    s->nets.owner = "sac";
     s->automatic = cfg.automatic;
     /* "auto": -dim(A), the original's -prod(action shape) */
     s->target_entropy = cfg.auto_target_entropy ? -(double)s->action_size : cfg.target_entropy;
@@ -417,10 +359,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .seed = args->seed,
         .stream = STREAM_TRAINING_POLICY,
     };
-    if ((st = athlete_actor_policy_create(&policy, &parts->training_policy, err)))
-        goto fail;
-    policy.training = false;
-    if ((st = athlete_actor_policy_create(&policy, &parts->evaluation_policy, err)))
+    if ((st = athlete_actor_policies_create(&policy, parts, err)))
         goto fail;
     return ATHLETE_OK;
 fail:

@@ -29,6 +29,7 @@ typedef struct td3_state {
     athlete_adam *actor_adam;
     athlete_replay *replay;
     float *y, *d_q, *next_actions, *d_actions; /* batch, batch, batch × action_size twice */
+    athlete_actor_critic_nets nets; /* the saved training state (no critic: inference only) */
 } td3_state;
 
 /* One gradient step each, on a fresh minibatch drawn with rng; *loss receives its loss. */

@@ -31,16 +31,9 @@ athlete_status td3_critic_step(void *context, athlete_rng *rng, float *loss, ath
     for (size_t i = 0; i < n; i++)
         s->d_q[i] = q1[i] < q2[i] ? q1[i] : q2[i]; /* d_q as scratch for the minimum */
     athlete_critic_td_target(b.rewards, b.terminateds, s->d_q, n, s->discount, s->y);
-    athlete_adam_zero_grad(s->critic_adam);
-    float l1, l2;
-    if ((st = athlete_critic_fit(s->critic_1, b.observations, b.actions, s->y, n, s->criterion, &l1, err)) ||
-        (st = athlete_critic_fit(s->critic_2, b.observations, b.actions, s->y, n, s->criterion, &l2, err)))
-        return st;
-    *loss = l1 + l2;
-    if (s->critic_max_norm > 0)
-        athlete_adam_clip_grad_norm(s->critic_adam, (float)s->critic_max_norm);
-    athlete_adam_step(s->critic_adam);
-    return ATHLETE_OK;
+    athlete_critic *const critics[2] = {s->critic_1, s->critic_2};
+    return athlete_critics_fit_step(critics, 2, s->critic_adam, s->critic_max_norm, b.observations, b.actions, s->y,
+                                    n, s->criterion, loss, err);
 }
 
 athlete_status td3_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)

@@ -69,7 +69,6 @@ enum {
 
 #define MAX_HIDDEN 16
 #define MAX_WIDTH 65536
-#define MAX_BATCH 65536
 
 typedef struct td3_settings {
     double discount;
@@ -79,26 +78,15 @@ typedef struct td3_settings {
     size_t actor_hidden[MAX_HIDDEN], n_actor_hidden;
     bool squash;
     athlete_noise_options noise; /* size, seed and stream set at build */
-    double critic_lr, actor_lr;
-    int64_t capacity, batch, warmup;
-    int64_t critic_frequency, critic_updates, actor_frequency, actor_updates;
-    bool multiply;
-    int64_t target_critic_frequency, target_actor_frequency;
-    double target_critic_tau, target_actor_tau;
-    athlete_critic_criterion criterion;
-    double critic_max_norm, actor_max_norm; /* 0: none */
+    athlete_actor_critic_settings common; /* optimisation, replay, schedules, targets */
 } td3_settings;
 
 static athlete_status read_settings(const athlete_config *c, td3_settings *s, athlete_error *err)
 {
     memset(s, 0, sizeof *s);
     athlete_status st;
-    const char *criteria;
-    if ((st = athlete_config_get_real(c, "discount", &s->discount, err)))
-        return st;
-    if (!(s->discount >= 0 && s->discount <= 1))
-        return athlete_config_value_error(c, "discount", "in [0, 1]", s->discount, err);
-    if ((st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
+    if ((st = athlete_config_get_real_in(c, "discount", 0, 1, false, "in [0, 1]", &s->discount, err)) ||
+        (st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
         (st = athlete_config_get_sizes(c, "critic_2_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_2_hidden, MAX_HIDDEN, &s->n_critic_2_hidden, err)) ||
         (st = athlete_config_get_real(c, "target_noise_std", &s->target_noise_std, err)) ||
         (st = athlete_config_get_real(c, "target_noise_clip", &s->target_noise_clip, err)) ||
@@ -110,32 +98,7 @@ static athlete_status read_settings(const athlete_config *c, td3_settings *s, at
         return athlete_config_value_error(c, "target_noise_std", "a finite number >= 0", s->target_noise_std, err);
     if (!(s->target_noise_clip >= 0 && isfinite(s->target_noise_clip)))
         return athlete_config_value_error(c, "target_noise_clip", "a finite number >= 0", s->target_noise_clip, err);
-    if ((st = athlete_config_get_real_in(c, "critic_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->critic_lr, err)) ||
-        (st = athlete_config_get_real_in(c, "actor_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->actor_lr, err)) ||
-        (st = athlete_config_get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
-        (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
-        (st = athlete_config_get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
-        (st = athlete_config_get_int(c, "critic_update_frequency", &s->critic_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
-        (st = athlete_config_get_int(c, "actor_update_frequency", &s->actor_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
-        (st = athlete_config_get_bool(c, "multiply_number_of_updates_by_environment_steps", &s->multiply, err)) ||
-        (st = athlete_config_get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
-        (st = athlete_config_get_real_in(c, "target_critic_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_critic_tau, err)) ||
-        (st = athlete_config_get_int_min(c, "target_actor_update_frequency", 1, &s->target_actor_frequency, err)) ||
-        (st = athlete_config_get_real_in(c, "target_actor_tau", 0, 1, true, "in (0, 1] (1 is a hard copy)", &s->target_actor_tau, err)) ||
-        (st = athlete_config_get_string(c, "critic_criteria", &criteria, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "critic_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->critic_max_norm, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "actor_gradient_max_norm", 0, INFINITY, true, "null or a number > 0", &s->actor_max_norm, err)))
-        return st;
-    if (s->batch < 1 || s->batch > MAX_BATCH)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "td3 config: 'replay_buffer_mini_batch_size' must be in [1, %d], got %lld", MAX_BATCH,
-                                 (long long)s->batch);
-    if (athlete_critic_criterion_parse(criteria, &s->criterion, NULL) != ATHLETE_OK)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "td3 config: 'critic_criteria' must be \"mse\" or \"huber\", got \"%s\"", criteria);
-    return ATHLETE_OK;
+    return athlete_actor_critic_settings_read(c, true, &s->common, err);
 }
 
 static athlete_status check_config(const athlete_config *config, athlete_error *err)
@@ -144,50 +107,18 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
     return read_settings(config, &s, err);
 }
 
-/* ---- the gradient updatables: critic and actor, on the schedule of spec §2.2 ---- */
-
-/* A gradient updatable of the SDK, on the schedule of spec §2.2 (skipped while the replay
- * buffer is empty: bug B3). */
-static athlete_status add_update(athlete_parts *parts, const char *name, td3_state *s, athlete_gradient_step_fn step,
-                                 const char *log_key, int64_t frequency, int64_t updates, bool multiply,
-                                 uint64_t seed, uint64_t stream, athlete_error *err)
-{
-    athlete_gradient_update_options options = {
-        .struct_size = sizeof options, .name = name, .log_key = log_key, .step = step, .context = s,
-        .frequency = frequency, .number_of_updates = (uint64_t)updates, .multiply_by_environment_steps = multiply,
-        .replay = s->replay, .seed = seed, .stream = stream,
-    };
-    return athlete_gradient_update_add(parts, &options, err);
-}
-
 /* ---- shared state: networks and optimizers (targets are saved by their syncs) ---- */
 
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
     td3_state *s = state;
-    if (!s->critic_1)
-        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "td3: an inference-only agent has no training state");
-    athlete_status st;
-    if ((st = athlete_mlp_save(athlete_critic_network(s->critic_1), w, "critic_1", err)) ||
-        (st = athlete_mlp_save(athlete_critic_network(s->critic_2), w, "critic_2", err)) ||
-        (st = athlete_mlp_save(s->actor, w, "actor", err)) || (st = athlete_adam_save(s->critic_adam, w, "critic_optimizer", err)) ||
-        (st = athlete_adam_save(s->actor_adam, w, "actor_optimizer", err)))
-        return st;
-    return ATHLETE_OK;
+    return athlete_actor_critic_save(&s->nets, w, err);
 }
 
 static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
 {
     td3_state *s = state;
-    if (!s->critic_1)
-        return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "td3: an inference-only agent has no training state");
-    athlete_status st;
-    if ((st = athlete_mlp_load(athlete_critic_network(s->critic_1), r, "critic_1", err)) ||
-        (st = athlete_mlp_load(athlete_critic_network(s->critic_2), r, "critic_2", err)) ||
-        (st = athlete_mlp_load(s->actor, r, "actor", err)) || (st = athlete_adam_load(s->critic_adam, r, "critic_optimizer", err)) ||
-        (st = athlete_adam_load(s->actor_adam, r, "actor_optimizer", err)))
-        return st;
-    return ATHLETE_OK;
+    return athlete_actor_critic_load(&s->nets, r, err);
 }
 
 /* Policy-only files: the actor is all the evaluation policy needs. */
@@ -259,6 +190,7 @@ static const athlete_method td3_methods[] = {
 static athlete_status build_training(const athlete_build_args *args, const td3_settings *cfg, td3_state *s,
                                      athlete_rng *init, athlete_parts *parts, athlete_error *err)
 {
+    const athlete_actor_critic_settings *common = &cfg->common;
     size_t obs = s->observation_size, act = s->action_size, batch = s->batch;
     athlete_status st;
     /* construction order of the original: critic 1, critic 2, actor */
@@ -271,18 +203,18 @@ static athlete_status build_training(const athlete_build_args *args, const td3_s
         (st = athlete_mlp_clone(s->actor, &s->target_actor, err)) ||
         (st = athlete_mlp_workspace_create(s->actor, batch, &s->actor_ws, err)) ||
         (st = athlete_mlp_workspace_create(s->actor, batch, &s->target_actor_ws, err)) ||
-        (st = athlete_replay_create((size_t)cfg->capacity, obs, act, batch, &s->replay, err)))
+        (st = athlete_replay_create((size_t)common->capacity, obs, act, batch, &s->replay, err)))
         return st;
     /* the twin critics: two parameter groups of one optimizer (as the original) */
     athlete_mlp *c1 = athlete_critic_network(s->critic_1), *c2 = athlete_critic_network(s->critic_2);
     athlete_adam_group cg[2] = {
         athlete_adam_group_default(athlete_mlp_params(c1), athlete_mlp_grads(c1), athlete_mlp_param_count(c1),
-                                   cfg->critic_lr),
+                                   common->critic_lr),
         athlete_adam_group_default(athlete_mlp_params(c2), athlete_mlp_grads(c2), athlete_mlp_param_count(c2),
-                                   cfg->critic_lr),
+                                   common->critic_lr),
     };
     athlete_adam_group ag = athlete_adam_group_default(athlete_mlp_params(s->actor), athlete_mlp_grads(s->actor),
-                                                       athlete_mlp_param_count(s->actor), cfg->actor_lr);
+                                                       athlete_mlp_param_count(s->actor), common->actor_lr);
     if ((st = athlete_adam_create(cg, 2, &s->critic_adam, err)) || (st = athlete_adam_create(&ag, 1, &s->actor_adam, err)))
         return st;
     s->y = athlete_calloc(2 * batch + 2 * batch * act, sizeof *s->y);
@@ -292,19 +224,19 @@ static athlete_status build_training(const athlete_build_args *args, const td3_s
     s->next_actions = s->d_q + batch;
     s->d_actions = s->next_actions + batch * act;
 
+    s->nets = (athlete_actor_critic_nets){"td3", {s->critic_1, s->critic_2}, 2, s->actor, s->critic_adam, s->actor_adam};
+    athlete_actor_critic_steps steps = {td3_critic_step, td3_actor_step, s, s->replay, args->seed,
+                                        STREAM_CRITIC_UPDATE, STREAM_ACTOR_UPDATE};
     /* update order (spec §3.2): replay -> critic pair -> actor -> target critic 1 -> target
      * critic 2 -> target actor */
     if ((st = athlete_replay_update_add(parts, s->replay, err)) ||
-        (st = add_update(parts, "critic", s, td3_critic_step, "critic_loss", cfg->critic_frequency,
-                         cfg->critic_updates, cfg->multiply, args->seed, STREAM_CRITIC_UPDATE, err)) ||
-        (st = add_update(parts, "actor", s, td3_actor_step, "actor_loss", cfg->actor_frequency,
-                         cfg->actor_updates, cfg->multiply, args->seed, STREAM_ACTOR_UPDATE, err)) ||
+        (st = athlete_actor_critic_updates_add(parts, common, &steps, err)) ||
         (st = athlete_target_sync_add(parts, "target_critic_1", athlete_critic_target(s->critic_1), c1,
-                                      cfg->target_critic_tau, (uint64_t)cfg->target_critic_frequency, err)) ||
+                                      common->target_critic_tau, (uint64_t)common->target_critic_frequency, err)) ||
         (st = athlete_target_sync_add(parts, "target_critic_2", athlete_critic_target(s->critic_2), c2,
-                                      cfg->target_critic_tau, (uint64_t)cfg->target_critic_frequency, err)) ||
-        (st = athlete_target_sync_add(parts, "target_actor", s->target_actor, s->actor, cfg->target_actor_tau,
-                                      (uint64_t)cfg->target_actor_frequency, err)))
+                                      common->target_critic_tau, (uint64_t)common->target_critic_frequency, err)) ||
+        (st = athlete_target_sync_add(parts, "target_actor", s->target_actor, s->actor, common->target_actor_tau,
+                                      (uint64_t)common->target_actor_frequency, err)))
         return st;
     return ATHLETE_OK;
 }
@@ -324,13 +256,14 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     parts->state_ops = &td3_state_ops;
     s->observation_size = athlete_space_flat_size(args->observation_space);
     s->action_size = athlete_space_flat_size(args->action_space);
-    s->batch = (size_t)cfg.batch;
+    s->batch = (size_t)cfg.common.batch;
     s->discount = cfg.discount;
-    s->criterion = cfg.criterion;
+    s->criterion = cfg.common.criterion;
     s->target_noise_std = cfg.target_noise_std;
     s->target_noise_clip = cfg.target_noise_clip;
-    s->critic_max_norm = cfg.critic_max_norm;
-    s->actor_max_norm = cfg.actor_max_norm;
+    s->critic_max_norm = cfg.common.critic_max_norm;
+    s->actor_max_norm = cfg.common.actor_max_norm;
+    s->nets.owner = "td3";
     athlete_noise_options noise = cfg.noise;
     noise.size = s->action_size;
     noise.seed = args->seed;
@@ -359,11 +292,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .seed = args->seed,
         .stream = STREAM_TRAINING_POLICY,
     };
-    if ((st = athlete_actor_policy_create(&policy, &parts->training_policy, err)))
-        goto fail;
-    policy.training = false;
-    policy.noise = NULL;
-    if ((st = athlete_actor_policy_create(&policy, &parts->evaluation_policy, err)))
+    if ((st = athlete_actor_policies_create(&policy, parts, err)))
         goto fail;
     return ATHLETE_OK;
 fail:

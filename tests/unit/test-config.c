@@ -2,6 +2,8 @@
 #include <athlete/alloc.h>
 #include <athlete/config.h>
 
+#include <math.h>
+
 #include "test-util.h"
 
 static const char defaults[] =
@@ -128,6 +130,59 @@ START_TEST(apply_is_atomic)
 }
 END_TEST
 
+/* The range-checked getters: one message shape "<owner> config: '<key>' must be ..., got ...". */
+START_TEST(range_checked_getters)
+{
+    athlete_error err;
+    athlete_status st;
+    athlete_config *c = make("{\"batch\": 0, \"discount\": 1.5, \"hidden_dims\": [64, 0]}", &err, &st);
+    ck_assert_ok(st, &err);
+    int64_t i;
+    double d;
+    ck_assert_ok(athlete_config_get_int_min(c, "batch", 0, &i, &err), &err);
+    ck_assert_int_eq(i, 0);
+    ck_assert_fails(athlete_config_get_int_min(c, "batch", 1, &i, &err), &err, ATHLETE_E_CONFIG_VALUE,
+                    "dqn config: 'batch' must be >= 1, got 0");
+    ck_assert_fails(athlete_config_get_int_min(c, "discount", 1, &i, &err), &err, ATHLETE_E_CONFIG_TYPE,
+                    "'discount' expects an integer");
+    ck_assert_fails(athlete_config_get_real_in(c, "discount", 0, 1, false, "in [0, 1]", &d, &err), &err,
+                    ATHLETE_E_CONFIG_VALUE, "dqn config: 'discount' must be in [0, 1], got 1.5");
+    ck_assert_ok(athlete_config_get_real_in(c, "discount", 0, 2, false, "in [0, 2]", &d, &err), &err);
+    ck_assert_double_eq(d, 1.5);
+    /* low_open: the low end itself fails */
+    ck_assert_ok(athlete_config_get_real_in(c, "initial_temperature", 0, 1, true, "in (0, 1]", &d, &err), &err);
+    ck_assert_ok(athlete_config_apply(c, "{\"initial_temperature\": 0}", &err), &err);
+    ck_assert_ok(athlete_config_get_real_in(c, "initial_temperature", 0, 1, false, "in [0, 1]", &d, &err), &err);
+    ck_assert_fails(athlete_config_get_real_in(c, "initial_temperature", 0, 1, true, "in (0, 1]", &d, &err), &err,
+                    ATHLETE_E_CONFIG_VALUE, "dqn config: 'initial_temperature' must be in (0, 1], got 0");
+    ck_assert_ok(athlete_config_get_real_in(c, "discount", 0, INFINITY, true, "> 0", &d, &err), &err);
+    /* null or a number */
+    d = 7;
+    ck_assert_ok(athlete_config_get_optional_real_in(c, "tau", 0, 1, true, "null or in (0, 1]", &d, &err), &err);
+    ck_assert_double_eq(d, 0.0);
+    ck_assert_ok(athlete_config_apply(c, "{\"tau\": 0.5}", &err), &err);
+    ck_assert_ok(athlete_config_get_optional_real_in(c, "tau", 0, 1, true, "null or in (0, 1]", &d, &err), &err);
+    ck_assert_double_eq(d, 0.5);
+    ck_assert_ok(athlete_config_apply(c, "{\"tau\": 2}", &err), &err);
+    ck_assert_fails(athlete_config_get_optional_real_in(c, "tau", 0, 1, true, "null or in (0, 1]", &d, &err), &err,
+                    ATHLETE_E_CONFIG_VALUE, "dqn config: 'tau' must be null or in (0, 1], got 2");
+    /* sizes */
+    size_t sizes[4], n;
+    ck_assert_fails(athlete_config_get_sizes(c, "hidden_dims", 1, 65536, sizes, 4, &n, &err), &err,
+                    ATHLETE_E_CONFIG_VALUE, "dqn config: 'hidden_dims'[1] must be in [1, 65536], got 0");
+    ck_assert_ok(athlete_config_apply(c, "{\"hidden_dims\": [64, 32, 16]}", &err), &err);
+    ck_assert_ok(athlete_config_get_sizes(c, "hidden_dims", 1, 65536, sizes, 4, &n, &err), &err);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(sizes[0], 64);
+    ck_assert_uint_eq(sizes[2], 16);
+    ck_assert_fails(athlete_config_get_sizes(c, "hidden_dims", 1, 65536, sizes, 2, &n, &err), &err,
+                    ATHLETE_E_CONFIG_VALUE, "hidden_dims");
+    ck_assert_fails(athlete_config_value_error(c, "criteria", "\"mse\" or \"huber\"", 3, &err), &err,
+                    ATHLETE_E_CONFIG_VALUE, "dqn config: 'criteria' must be \"mse\" or \"huber\", got 3");
+    athlete_config_destroy(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config");
@@ -136,6 +191,7 @@ int main(void)
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, errors_name_the_problem);
     tcase_add_test(tc, apply_is_atomic);
+    tcase_add_test(tc, range_checked_getters);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

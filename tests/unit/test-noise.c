@@ -3,6 +3,7 @@
  * regeneration after a reset or a horizon), the plain DFT's exact spectrum,
  * set_std, save/load continuing bit-identically, and no allocation per sample. */
 #include <athlete/alloc.h>
+#include <athlete/config.h>
 #include <athlete/noise.h>
 
 #include <math.h>
@@ -303,6 +304,64 @@ START_TEST(sampling_allocates_nothing)
 }
 END_TEST
 
+/* athlete_noise_options_read: the algorithm's keys, checked with their names. */
+START_TEST(options_read_from_configuration)
+{
+    static const char defaults[] =
+        "{\"noise_process_class\": \"gaussian\", \"noise_process_arguments\": {\"noise_std\": 0.1, \"theta\": 0.15,"
+        " \"dt\": 0.01, \"mu\": 0.0, \"horizon\": 1000, \"beta\": 1.0}}";
+    static const struct {
+        const char *overrides;
+        athlete_status status;
+        const char *message;
+    } bad[] = {
+        {"{\"noise_process_class\": \"pink\"}", ATHLETE_E_CONFIG_VALUE,
+         "ddpg config: 'noise_process_class' must be \"gaussian\", \"ornstein_uhlenbeck\" or \"colored\", got \"pink\""},
+        {"{\"noise_process_arguments\": {\"noise_std\": -0.1}}", ATHLETE_E_CONFIG_VALUE,
+         "ddpg config: 'noise_process_arguments.noise_std' must be a finite number >= 0, got -0.1"},
+        {"{\"noise_process_class\": \"ornstein_uhlenbeck\", \"noise_process_arguments\": {\"dt\": 0}}",
+         ATHLETE_E_CONFIG_VALUE, "ddpg config: 'noise_process_arguments.dt' must be a finite number > 0, got 0"},
+        {"{\"noise_process_class\": \"colored\", \"noise_process_arguments\": {\"horizon\": 1}}",
+         ATHLETE_E_CONFIG_VALUE, "ddpg config: 'noise_process_arguments.horizon' must be in [2, 10000], got 1"},
+    };
+    athlete_error err;
+    athlete_config *c;
+    ck_assert_ok(athlete_config_create("ddpg", defaults, NULL,
+                                       "{\"noise_process_class\": \"colored\", \"noise_process_arguments\": {\"horizon\": 64, \"beta\": 2}}",
+                                       &c, &err),
+                 &err);
+    athlete_noise_options o;
+    ck_assert_ok(athlete_noise_options_read(c, "noise_process_class", "noise_process_arguments", &o, &err), &err);
+    ck_assert_uint_eq(o.struct_size, sizeof o);
+    ck_assert_int_eq(o.kind, ATHLETE_NOISE_COLORED);
+    ck_assert_double_eq(o.noise_std, 0.1);
+    ck_assert_uint_eq(o.horizon, 64);
+    ck_assert_double_eq(o.beta, 2.0);
+    athlete_config_destroy(c);
+    /* the options read (plus size, seed, stream) make a process */
+    ck_assert_ok(athlete_config_create("ddpg", defaults, NULL, "{\"noise_process_class\": \"ornstein_uhlenbeck\"}",
+                                       &c, &err),
+                 &err);
+    ck_assert_ok(athlete_noise_options_read(c, "noise_process_class", "noise_process_arguments", &o, &err), &err);
+    ck_assert_int_eq(o.kind, ATHLETE_NOISE_ORNSTEIN_UHLENBECK);
+    ck_assert_double_eq(o.theta, 0.15);
+    ck_assert_double_eq(o.dt, 0.01);
+    o.size = 2;
+    o.seed = 1;
+    o.stream = 3;
+    athlete_noise *n;
+    ck_assert_ok(athlete_noise_create(&o, &n, &err), &err);
+    athlete_noise_destroy(n);
+    athlete_config_destroy(c);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_ok(athlete_config_create("ddpg", defaults, NULL, bad[i].overrides, &c, &err), &err);
+        ck_assert_fails(athlete_noise_options_read(c, "noise_process_class", "noise_process_arguments", &o, &err),
+                        &err, bad[i].status, bad[i].message);
+        athlete_config_destroy(c);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("noise");
@@ -316,6 +375,7 @@ int main(void)
     tcase_add_test(tc, colored_sequences_restart_on_reset_and_after_the_horizon);
     tcase_add_test(tc, save_and_load_continue_identically);
     tcase_add_test(tc, sampling_allocates_nothing);
+    tcase_add_test(tc, options_read_from_configuration);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -86,6 +86,11 @@ typedef struct athlete_actor_policy_options {
 
 ATHLETE_API athlete_status athlete_actor_policy_create(const athlete_actor_policy_options *options,
                                                        athlete_policy *out, athlete_error *err);
+/* Both policies of an algorithm: parts->training_policy from `training` (its .training is
+ * taken as true) and parts->evaluation_policy from the same options without training and
+ * without noise. */
+ATHLETE_API athlete_status athlete_actor_policies_create(const athlete_actor_policy_options *training,
+                                                         athlete_parts *parts, athlete_error *err);
 
 ATHLETE_END_DECLS
 

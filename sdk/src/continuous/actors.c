@@ -271,3 +271,18 @@ athlete_status athlete_actor_policy_create(const athlete_actor_policy_options *o
     out->self = p;
     return ATHLETE_OK;
 }
+
+athlete_status athlete_actor_policies_create(const athlete_actor_policy_options *training, athlete_parts *parts,
+                                             athlete_error *err)
+{
+    if (!training || training->struct_size < sizeof *training || !parts)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policies: NULL or short options");
+    athlete_actor_policy_options o = *training;
+    o.training = true;
+    athlete_status st = athlete_actor_policy_create(&o, &parts->training_policy, err);
+    if (st != ATHLETE_OK)
+        return st;
+    o.training = false;
+    o.noise = NULL;
+    return athlete_actor_policy_create(&o, &parts->evaluation_policy, err);
+}
