@@ -14,47 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void cpu_model(char *out, size_t size)
-{
-    snprintf(out, size, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) == 0) {
-            const char *colon = strchr(line, ':');
-            if (colon) {
-                colon++;
-                while (*colon == ' ' || *colon == '\t')
-                    colon++;
-                snprintf(out, size, "%s", colon);
-                out[strcspn(out, "\n")] = '\0';
-            }
-            break;
-        }
-    }
-    fclose(f);
-}
-
-/* Stays on the core it started on, so migrations do not disturb the timing. */
-static int pin_to_current_core(void)
-{
-    int cpu = sched_getcpu();
-    if (cpu < 0)
-        return -1;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -1;
-}
+#include "bench-util.h"
 
 typedef struct bench_result {
     double ns_per_step;
@@ -83,7 +43,7 @@ static int bench_one(const char *id, double seconds, bench_result *out)
     for (int phase = 0; phase < 2; phase++) {
         double budget = phase == 0 ? 0.05 : seconds;
         unsigned long long n = 0, eps = 0;
-        double start = now_seconds(), t = start;
+        double start = bench_now(), t = start;
         while (t - start < budget) {
             for (int k = 0; k < 65536; k++) {
                 if (as->kind == ATHLETE_SPACE_DISCRETE) {
@@ -107,7 +67,7 @@ static int bench_one(const char *id, double seconds, bench_result *out)
                 }
             }
             n += 65536;
-            t = now_seconds();
+            t = bench_now();
         }
         if (phase == 1) {
             steps = n;
@@ -130,8 +90,8 @@ int main(int argc, char **argv)
         return 2;
     }
     char model[256];
-    cpu_model(model, sizeof model);
-    int core = pin_to_current_core();
+    bench_cpu_model(model, sizeof model);
+    int core = bench_pin_one_core();
     printf("CPU: %s (pinned to core %d, one thread)\n", model, core);
     printf("%-26s %12s %12s %10s\n", "environment", "ns/step", "steps", "episodes");
     const char *const *ids;

@@ -23,17 +23,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
+
 extern char *openblas_get_corename(void);
 extern char *openblas_get_config(void);
 extern int openblas_get_num_threads(void);
 extern void openblas_set_num_threads(int num_threads);
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* µs per call of fn(ctx): best of 25 runs of >= 2 ms each. */
 static double time_us(void (*fn)(void *), void *ctx)
@@ -41,19 +36,19 @@ static double time_us(void (*fn)(void *), void *ctx)
     fn(ctx);
     size_t reps = 1;
     for (;;) {
-        double t0 = now();
+        double t0 = bench_now();
         for (size_t i = 0; i < reps; i++)
             fn(ctx);
-        if (now() - t0 >= 0.002)
+        if (bench_now() - t0 >= 0.002)
             break;
         reps *= 2;
     }
     double best = 1e30;
     for (int run = 0; run < 25; run++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (size_t i = 0; i < reps; i++)
             fn(ctx);
-        double us = (now() - t0) / (double)reps * 1e6;
+        double us = (bench_now() - t0) / (double)reps * 1e6;
         best = us < best ? us : best;
     }
     return best;
@@ -312,31 +307,11 @@ static void replay_sample(void *p)
     athlete_replay_sample(c->rb, &c->rng, c->batch, &b, NULL);
 }
 
-static void cpu_model(char *buf, size_t size)
-{
-    snprintf(buf, size, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "model name", 10) == 0) {
-            char *v = strchr(line, ':');
-            if (v) {
-                v += v[1] == ' ' ? 2 : 1;
-                v[strcspn(v, "\n")] = '\0';
-                snprintf(buf, size, "%s", v);
-            }
-            break;
-        }
-    fclose(f);
-}
-
 int main(void)
 {
     openblas_set_num_threads(1);
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    bench_cpu_model(cpu, sizeof cpu);
     const char *coretype = getenv("OPENBLAS_CORETYPE");
     printf("bench-nn: CPU %s | OpenBLAS kernel %s, %d thread(s), OPENBLAS_CORETYPE=%s\n", cpu,
            openblas_get_corename(), openblas_get_num_threads(), coretype ? coretype : "(unset)");
