@@ -4,7 +4,7 @@
  *   build/bench/bench-checkpoint [DIRECTORY]      (default /tmp) */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

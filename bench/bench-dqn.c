@@ -7,7 +7,7 @@
  *   build/bench/bench-dqn [STEPS]       (default 20000 training steps per configuration) */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <cblas.h>
 #include <stdlib.h>

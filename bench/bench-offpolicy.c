@@ -18,7 +18,7 @@
  * Haswell) set when OpenBLAS picked a generic kernel (bench/run.sh does). */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <cblas.h>
 #include <stdlib.h>
@@ -155,7 +155,7 @@ static double run_steps(stepper *s, int steps)
     for (int i = 0; i < steps; i++) {
         double reward;
         bool terminated, truncated;
-        athlete_clip_action(athlete_env_action_space(s->env), s->action, s->clipped);
+        athlete_space_clip(athlete_env_action_space(s->env), s->action, s->clipped);
         if (athlete_env_step(s->env, s->clipped, 1, s->obs, &reward, &terminated, &truncated, &err) ||
             athlete_agent_step(s->agent, s->obs, reward, terminated, truncated, &s->action, &info, &err))
             die("step", &err);

@@ -10,7 +10,7 @@
 #include <athlete/env.h>
 #include <athlete/mlp.h>
 #include <athlete/rollout.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <stdlib.h>
 
@@ -82,7 +82,7 @@ static breakdown time_calls(const athlete_registry *reg, const char *overrides, 
     for (uint64_t t = 0; t < steps; t++) {
         double reward;
         bool terminated, truncated;
-        athlete_clip_action(space, action, env_action);
+        athlete_space_clip(space, action, env_action);
         double t0 = bench_now();
         if (athlete_env_step(env, env_action, 1, obs, &reward, &terminated, &truncated, &err))
             die("env step", &err);

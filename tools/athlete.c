@@ -8,7 +8,7 @@
 #include <athlete/athlete.h>
 #include <athlete/blas.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <errno.h>
 #include <inttypes.h>

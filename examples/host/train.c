@@ -9,7 +9,6 @@
  * agent.eval()                             athlete_agent_eval(agent) */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +54,7 @@ int main(int argc, char **argv)
     for (long t = 0; t < steps; t++) {
         double reward;
         bool terminated, truncated;
-        athlete_clip_action(action_space, action, env_action); /* PPO's Gaussian is unbounded */
+        athlete_space_clip(action_space, action, env_action); /* PPO's Gaussian is unbounded */
         CHECK(athlete_env_step(env, env_action, action_size, observation, &reward, &terminated, &truncated, &err));
         episode_return += reward;
         /* Feed the agent; it decides by itself when to warm up, update and sync targets.
@@ -80,7 +79,7 @@ int main(int argc, char **argv)
         while (!done) {
             double reward;
             bool terminated, truncated;
-            athlete_clip_action(action_space, action, env_action); /* PPO's Gaussian is unbounded */
+            athlete_space_clip(action_space, action, env_action); /* PPO's Gaussian is unbounded */
             CHECK(athlete_env_step(env, env_action, action_size, observation, &reward, &terminated, &truncated, &err));
             total += reward;
             done = terminated || truncated;

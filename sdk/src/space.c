@@ -388,3 +388,14 @@ done:
     cJSON_Delete(root);
     return st;
 }
+
+void athlete_space_clip(const athlete_space *space, const float *value, float *out)
+{
+    size_t n = athlete_space_flat_size(space);
+    for (size_t i = 0; i < n; i++) {
+        float v = value[i];
+        if (space->kind == ATHLETE_SPACE_BOX)
+            v = v < space->low[i] ? space->low[i] : v > space->high[i] ? space->high[i] : v;
+        out[i] = v;
+    }
+}

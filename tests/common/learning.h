@@ -5,7 +5,7 @@
 
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <stdio.h>
 

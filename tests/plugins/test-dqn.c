@@ -2,7 +2,7 @@
  * warmup boundary (spec appendix A), extension methods, zero allocations per step. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <stdlib.h>
 

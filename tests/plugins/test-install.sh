@@ -19,9 +19,48 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 export LD_LIBRARY_PATH=$libdir
 plugindir=$(pkg-config --variable=plugindir athlete-sdk)
 [ -f "$plugindir/athlete-q_learning.so" ] || { echo "FAIL: q_learning not installed in $plugindir"; exit 1; }
-for h in athlete.h plugin.h component.h env.h; do
-  [ -f "$prefix/include/athlete/$h" ] || { echo "FAIL: header $h not installed"; exit 1; }
+# Every library's public headers are installed, and nothing else.
+for dir in sdk core envs; do
+  for h in "$src/$dir/include/athlete/"*.h; do
+    [ -f "$prefix/include/athlete/$(basename "$h")" ] || { echo "FAIL: header $dir/$(basename "$h") not installed"; exit 1; }
+  done
 done
+[ ! -e "$prefix/include/athlete/runner.h" ] || { echo "FAIL: the CLI's private runner.h is installed"; exit 1; }
+for pc in athlete-sdk athlete athlete-envs; do
+  pkg-config --exists "$pc" || { echo "FAIL: $pc.pc not installed"; exit 1; }
+done
+
+# The README's host example, built against the installed prefix only.
+cc -std=c17 -Wall -Wextra -Werror "$src/examples/host/train.c" -o "$tmp/host-example" \
+   $(pkg-config --cflags --libs athlete athlete-envs)
+ATHLETE_PLUGIN_PATH= "$tmp/host-example" q_learning FrozenLake-v1 2000 | tail -n 2
+
+# A program using the environments alone links libathlete-envs and not the core.
+cat > "$tmp/envs-only.c" <<'C'
+#include <athlete/env.h>
+#include <stdio.h>
+int main(void)
+{
+    athlete_error err;
+    athlete_env *env;
+    if (athlete_env_create("CartPole-v1", NULL, &env, &err)) { fprintf(stderr, "%s\n", err.message); return 1; }
+    float obs[4], action = 1;
+    uint64_t seed = 0;
+    double reward, total = 0;
+    bool terminated = false, truncated = false;
+    if (athlete_env_reset(env, &seed, obs, &err)) return 1;
+    while (!terminated && !truncated) {
+        if (athlete_env_step(env, &action, 1, obs, &reward, &terminated, &truncated, &err)) return 1;
+        total += reward;
+    }
+    printf("envs alone: CartPole return %.0f\n", total);
+    athlete_env_destroy(env);
+    return 0;
+}
+C
+cc -std=c17 -Wall -Wextra -Werror "$tmp/envs-only.c" -o "$tmp/envs-only" $(pkg-config --cflags --libs athlete-envs)
+"$tmp/envs-only" | grep -q '^envs alone: CartPole return [0-9]' || { echo "FAIL: envs-only program"; exit 1; }
+if ldd "$tmp/envs-only" | grep -q 'libathlete\.so'; then echo "FAIL: libathlete-envs pulls in libathlete"; exit 1; fi
 
 # The third-party plugin, out of tree.
 meson setup "$tmp/template" "$src/examples/plugin-template" >/dev/null

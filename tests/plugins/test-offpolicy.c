@@ -5,7 +5,7 @@
  * E_NON_FINITE instead of reaching the environment, zero allocations per step. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -241,7 +241,7 @@ static void advance(episode *e, bool truncate)
 {
     athlete_error err;
     float clipped[4];
-    athlete_clip_action(athlete_env_action_space(e->env), e->action, clipped);
+    athlete_space_clip(athlete_env_action_space(e->env), e->action, clipped);
     double reward;
     bool terminated, truncated;
     ck_assert_ok(athlete_env_step(e->env, clipped, 1, e->obs, &reward, &terminated, &truncated, &err), &err);
@@ -408,7 +408,7 @@ START_TEST(divergence_is_reported_not_acted_on)
     int k = 0;
     for (; k < 2000 && st == ATHLETE_OK; k++) {
         float clipped[4];
-        athlete_clip_action(athlete_env_action_space(e.env), e.action, clipped);
+        athlete_space_clip(athlete_env_action_space(e.env), e.action, clipped);
         ck_assert(isfinite(clipped[0])); /* nothing non-finite ever reached the environment */
         double reward;
         bool terminated, truncated;

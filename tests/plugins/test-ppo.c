@@ -4,7 +4,7 @@
  * extension methods, zero allocations per step including update steps. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -52,7 +52,7 @@ static bool rig_step(rig *r)
     athlete_error err;
     const athlete_space *space = athlete_env_action_space(r->env);
     size_t n = athlete_space_flat_size(space);
-    athlete_clip_action(space, r->action, r->env_action);
+    athlete_space_clip(space, r->action, r->env_action);
     double reward;
     bool terminated, truncated;
     ck_assert_ok(athlete_env_step(r->env, r->env_action, n, r->obs, &reward, &terminated, &truncated, &err), &err);
@@ -166,7 +166,7 @@ static void peek_next_observation(rig *r, float *next)
     ck_assert_ok(athlete_env_set_state(copy, state, size, &err), &err);
     const athlete_space *space = athlete_env_action_space(r->env);
     float env_action[4];
-    athlete_clip_action(space, r->action, env_action);
+    athlete_space_clip(space, r->action, env_action);
     double reward;
     bool terminated, truncated;
     ck_assert_ok(athlete_env_step(copy, env_action, athlete_space_flat_size(space), next, &reward, &terminated,

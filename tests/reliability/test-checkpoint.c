@@ -3,7 +3,7 @@
  * saving process killed at random points never damages the previous checkpoint. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -91,7 +91,7 @@ static void advance(run *r, uint64_t steps)
     for (uint64_t t = 0; t < steps; t++) {
         const float *pending = athlete_agent_last_action(r->agent);
         ck_assert_ptr_nonnull(pending);
-        athlete_clip_action(space, pending, r->env_action);
+        athlete_space_clip(space, pending, r->env_action);
         double reward;
         bool terminated, truncated;
         ck_assert_ok(athlete_env_step(r->env, r->env_action, n, r->observation, &reward, &terminated, &truncated, &err),
@@ -426,7 +426,7 @@ START_TEST(policy_files_act_like_the_evaluation_policy)
             ck_assert_ok(athlete_policy_act(policy, obs, first, &b, &err), &err);
             ck_assert_mem_eq(a, b, n * sizeof(float));
             first = false;
-            athlete_clip_action(athlete_env_action_space(env), a, env_action);
+            athlete_space_clip(athlete_env_action_space(env), a, env_action);
             double reward;
             bool terminated, truncated;
             ck_assert_ok(athlete_env_step(env, env_action, n, obs, &reward, &terminated, &truncated, &err), &err);

@@ -61,6 +61,11 @@ ATHLETE_API char *athlete_space_describe(const athlete_space *space, char *buf, 
 /* Short kind name: "Box" or "Discrete". */
 ATHLETE_API const char *athlete_space_kind_name(athlete_space_kind kind);
 
+/* Copies a value of the space into `out` (flat size elements), clipping each Box element
+ * to its bounds; Discrete values are copied unchanged. `value` and `out` may alias. An
+ * unbounded policy (PPO's Gaussian) needs this before its action reaches an environment. */
+ATHLETE_API void athlete_space_clip(const athlete_space *space, const float *value, float *out);
+
 /* A deep copy in one allocation (struct and bounds); free with athlete_space_free. */
 ATHLETE_API athlete_status athlete_space_clone(const athlete_space *space, athlete_space **out,
                                                athlete_error *err);

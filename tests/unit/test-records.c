@@ -88,8 +88,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("checkpoint-io");
-    TCase *tc = tcase_create("checkpoint-io");
+    Suite *s = suite_create("records");
+    TCase *tc = tcase_create("records");
     tcase_add_test(tc, round_trip);
     tcase_add_test(tc, every_truncation_and_bit_flip_is_caught);
     tcase_add_test(tc, crc32_matches_zlib);

@@ -1,7 +1,8 @@
 /* Running an agent on a built-in environment: the training loop of the original README
- * and a greedy evaluation, written once for the CLI, the examples, the tests and the
- * benchmarks. Part of libathlete-envs (a host with its own simulator writes its own loop:
- * it is twenty lines). */
+ * and a greedy evaluation, written once for the CLI, the tests and the benchmarks. A
+ * static helper that is not installed: it is the one place that needs both libathlete and
+ * libathlete-envs, which stay independent of each other. A host writes its own loop (it
+ * is twenty lines: examples/host/train.c). */
 #ifndef ATHLETE_RUNNER_H
 #define ATHLETE_RUNNER_H
 
@@ -11,14 +12,9 @@
 
 #include <athlete/agent.h>
 #include <athlete/env.h>
-#include <athlete/export.h>
 #include <athlete/status.h>
 
 ATHLETE_BEGIN_DECLS
-
-/* Copies an agent's action for the environment, clipping Box actions to the space's
- * bounds (PPO's Gaussian policy is unbounded by design, spec Q7). */
-ATHLETE_API void athlete_clip_action(const athlete_space *space, const float *action, float *out);
 
 typedef struct athlete_episode_report {
     uint64_t episode;     /* 1, 2, ... */
@@ -38,7 +34,7 @@ typedef struct athlete_training_callbacks {
 
 /* Trains for `steps` environment steps, starting a new episode: the environment is reset
  * with `seed` (NULL: its own stream continues). */
-ATHLETE_API athlete_status athlete_run_training(athlete_agent *agent, athlete_env *env, uint64_t steps,
+athlete_status athlete_run_training(athlete_agent *agent, athlete_env *env, uint64_t steps,
                                                 const uint64_t *seed,
                                                 const athlete_training_callbacks *callbacks,
                                                 athlete_error *err);
@@ -51,7 +47,7 @@ typedef struct athlete_evaluation {
 
 /* Runs the agent's evaluation policy for `episodes` episodes (episode e reset with seed
  * + e) and restores the agent's mode afterwards. */
-ATHLETE_API athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, uint64_t episodes,
+athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, uint64_t episodes,
                                                   uint64_t seed, athlete_evaluation *out, athlete_error *err);
 
 ATHLETE_END_DECLS

@@ -1,20 +1,9 @@
 /* The training and evaluation loops (see runner.h). */
-#include <athlete/runner.h>
+#include "runner.h"
 
 #include <athlete/alloc.h>
 
 #include <math.h>
-
-void athlete_clip_action(const athlete_space *space, const float *action, float *out)
-{
-    size_t n = athlete_space_flat_size(space);
-    for (size_t i = 0; i < n; i++) {
-        float a = action[i];
-        if (space->kind == ATHLETE_SPACE_BOX)
-            a = a < space->low[i] ? space->low[i] : a > space->high[i] ? space->high[i] : a;
-        out[i] = a;
-    }
-}
 
 typedef struct buffers {
     float *observation, *action;
@@ -60,7 +49,7 @@ athlete_status athlete_run_training(athlete_agent *agent, athlete_env *env, uint
     for (uint64_t t = 0; st == ATHLETE_OK && t < steps; t++) {
         double reward;
         bool terminated, truncated;
-        athlete_clip_action(space, action, b.action);
+        athlete_space_clip(space, action, b.action);
         st = athlete_env_step(env, b.action, b.action_size, b.observation, &reward, &terminated, &truncated, err);
         if (st != ATHLETE_OK)
             break;
@@ -118,7 +107,7 @@ athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, ui
         while (st == ATHLETE_OK && !done) {
             double reward;
             bool terminated, truncated;
-            athlete_clip_action(space, action, b.action);
+            athlete_space_clip(space, action, b.action);
             st = athlete_env_step(env, b.action, b.action_size, b.observation, &reward, &terminated, &truncated, err);
             if (st != ATHLETE_OK)
                 break;
