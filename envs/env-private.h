@@ -4,6 +4,7 @@
 #ifndef ATHLETE_ENV_PRIVATE_H
 #define ATHLETE_ENV_PRIVATE_H
 
+#include <math.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -71,6 +72,24 @@ static inline void *env_cfg(athlete_env *env) { return env->impl; }
 static inline const void *env_cfg_const(const athlete_env *env) { return env->impl; }
 static inline void *env_dyn(athlete_env *env) { return env->dyn; }
 static inline const void *env_dyn_const(const athlete_env *env) { return env->dyn; }
+
+/* True when a step with this action may run: the episode is running and the action has the
+ * right length, is finite, and (Discrete) is an integer in range. Every step path checks
+ * it first, so that a refused step changes nothing. */
+static inline bool env_step_allowed(const athlete_env *env, const float *action, size_t action_size)
+{
+    if (env->phase != ENV_PHASE_RUNNING || action_size != env->action_flat)
+        return false;
+    if (env->action_space.kind == ATHLETE_SPACE_DISCRETE) {
+        float a = action[0];
+        /* In range first (NaN fails it), then integral: the cast is defined here. */
+        return a >= 0.0f && a < (float)env->action_space.n && (float)(int64_t)a == a;
+    }
+    for (size_t i = 0; i < action_size; i++)
+        if (!isfinite(action[i]))
+            return false;
+    return true;
+}
 
 /* ---- Helpers for configure (in env.c) ----
  * Each reads one optional key; a missing key leaves *out unchanged. Messages name the

@@ -446,23 +446,9 @@ athlete_status athlete_env_step(athlete_env *env, const float *action, size_t ac
                                 bool *truncated, athlete_error *err)
 {
     if (__builtin_expect(!env || !action || !observation || !reward || !terminated || !truncated ||
-                             env->phase != ENV_PHASE_RUNNING || action_size != env->action_flat,
+                             !env_step_allowed(env, action, action_size),
                          0))
         return step_error(env, action, action_size, observation, reward, terminated, truncated, err);
-    if (env->action_space.kind == ATHLETE_SPACE_DISCRETE) {
-        float a = action[0];
-        /* In range first (NaN fails it), then integral: the cast is defined here. */
-        if (__builtin_expect(!(a >= 0.0f && a < (float)env->action_space.n) ||
-                                 (float)(int64_t)a != a,
-                             0))
-            return step_error(env, action, action_size, observation, reward, terminated, truncated,
-                              err);
-    } else {
-        for (size_t i = 0; i < action_size; i++)
-            if (__builtin_expect(!isfinite(action[i]), 0))
-                return step_error(env, action, action_size, observation, reward, terminated,
-                                  truncated, err);
-    }
     bool te = false;
     env->vt->step(env, action, observation, reward, &te);
     env->elapsed_steps++;
