@@ -474,6 +474,9 @@ athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *p
 {
     if (!agent)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "save_checkpoint: NULL agent");
+    athlete_status st = athlete__agent_check_not_failed(agent, "save_checkpoint", err);
+    if (st != ATHLETE_OK)
+        return st;
     char default_path[256];
     if (!path) {
         time_t now = time(NULL);
@@ -484,7 +487,7 @@ athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *p
         snprintf(default_path, sizeof default_path, "checkpoints/%s_%s", agent->entry->algorithm->id, stamp);
         path = default_path;
     }
-    athlete_status st = save_file(agent, path, KIND_AGENT, save_environment_state, err);
+    st = save_file(agent, path, KIND_AGENT, save_environment_state, err);
     if (st == ATHLETE_OK && saved_path) {
         *saved_path = athlete_strdup(path);
         if (!*saved_path)
@@ -497,6 +500,9 @@ athlete_status athlete_agent_save_policy(athlete_agent *agent, const char *path,
 {
     if (!agent || !path)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "save_policy: NULL argument");
+    athlete_status st = athlete__agent_check_not_failed(agent, "save_policy", err);
+    if (st != ATHLETE_OK)
+        return st;
     return save_file(agent, path, KIND_POLICY, false, err);
 }
 
