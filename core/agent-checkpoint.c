@@ -379,7 +379,7 @@ static athlete_status write_all(int fd, const unsigned char *data, size_t size, 
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return athlete_error_set(err, ATHLETE_E_IO, "cannot write '%s': %s", path, strerror(errno));
+            return athlete__path_error(err, ATHLETE_E_IO, "cannot write ", path, "': %s", strerror(errno));
         data += n;
         size -= (size_t)n;
     }
@@ -395,7 +395,7 @@ static athlete_status make_parent_dirs(const char *path, athlete_error *err)
             continue;
         *p = '\0';
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return athlete_error_set(err, ATHLETE_E_IO, "cannot create directory '%s': %s", buf, strerror(errno));
+            return athlete__path_error(err, ATHLETE_E_IO, "cannot create directory ", buf, "': %s", strerror(errno));
         *p = '/';
     }
     return ATHLETE_OK;
@@ -409,14 +409,14 @@ static athlete_status write_file_atomically(const char *path, const unsigned cha
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        return athlete_error_set(err, ATHLETE_E_IO, "cannot create '%s': %s", tmp, strerror(errno));
+        return athlete__path_error(err, ATHLETE_E_IO, "cannot create ", tmp, "': %s", strerror(errno));
     athlete_status st = ATHLETE_OK;
     for (size_t i = 0; st == ATHLETE_OK && i < count; i++)
         st = write_all(fd, parts[i], sizes[i], tmp, err);
     if (st == ATHLETE_OK && fsync(fd) != 0)
-        st = athlete_error_set(err, ATHLETE_E_IO, "cannot sync '%s': %s", tmp, strerror(errno));
+        st = athlete__path_error(err, ATHLETE_E_IO, "cannot sync ", tmp, "': %s", strerror(errno));
     if (close(fd) != 0 && st == ATHLETE_OK)
-        st = athlete_error_set(err, ATHLETE_E_IO, "cannot close '%s': %s", tmp, strerror(errno));
+        st = athlete__path_error(err, ATHLETE_E_IO, "cannot close ", tmp, "': %s", strerror(errno));
     if (st == ATHLETE_OK && rename(tmp, path) != 0)
         st = athlete_error_set(err, ATHLETE_E_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
     if (st != ATHLETE_OK) {
@@ -474,6 +474,9 @@ athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *p
 {
     if (!agent)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "save_checkpoint: NULL agent");
+    athlete_status st = athlete__agent_check_not_failed(agent, "save_checkpoint", err);
+    if (st != ATHLETE_OK)
+        return st;
     char default_path[256];
     if (!path) {
         time_t now = time(NULL);
@@ -484,7 +487,7 @@ athlete_status athlete_agent_save_checkpoint(athlete_agent *agent, const char *p
         snprintf(default_path, sizeof default_path, "checkpoints/%s_%s", agent->entry->algorithm->id, stamp);
         path = default_path;
     }
-    athlete_status st = save_file(agent, path, KIND_AGENT, save_environment_state, err);
+    st = save_file(agent, path, KIND_AGENT, save_environment_state, err);
     if (st == ATHLETE_OK && saved_path) {
         *saved_path = athlete_strdup(path);
         if (!*saved_path)
@@ -497,6 +500,9 @@ athlete_status athlete_agent_save_policy(athlete_agent *agent, const char *path,
 {
     if (!agent || !path)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "save_policy: NULL argument");
+    athlete_status st = athlete__agent_check_not_failed(agent, "save_policy", err);
+    if (st != ATHLETE_OK)
+        return st;
     return save_file(agent, path, KIND_POLICY, false, err);
 }
 
@@ -506,23 +512,23 @@ static athlete_status read_file(const char *path, unsigned char **data, size_t *
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return athlete_error_set(err, ATHLETE_E_IO, "cannot open checkpoint '%s': %s", path, strerror(errno));
+        return athlete__path_error(err, ATHLETE_E_IO, "cannot open checkpoint ", path, "': %s", strerror(errno));
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(f);
-        return athlete_error_set(err, ATHLETE_E_IO, "checkpoint '%s' is not a regular file", path);
+        return athlete__path_error(err, ATHLETE_E_IO, "checkpoint ", path, "' is not a regular file");
     }
     size_t n = (size_t)sb.st_size;
     unsigned char *buf = athlete_malloc(n ? n : 1);
     if (!buf) {
         fclose(f);
-        return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint '%s': out of memory (%zu bytes)", path, n);
+        return athlete__path_error(err, ATHLETE_E_NO_MEMORY, "checkpoint ", path, "': out of memory (%zu bytes)", n);
     }
     size_t got = fread(buf, 1, n, f);
     fclose(f);
     if (got != n) {
         athlete_free(buf);
-        return athlete_error_set(err, ATHLETE_E_IO, "cannot read checkpoint '%s'", path);
+        return athlete__path_error(err, ATHLETE_E_IO, "cannot read checkpoint ", path, "'");
     }
     *data = buf;
     *size = n;
@@ -544,31 +550,30 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     athlete_space *obs = NULL, *act = NULL;
     char *config = NULL;
     if (size < 8 || memcmp(data, MAGIC, 8) != 0) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
-                               "'%s' is not an Athlete checkpoint (wrong magic)", path);
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                               "", path, "' is not an Athlete checkpoint (wrong magic)");
         goto done;
     }
     if (size < PREAMBLE_SIZE) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s' is truncated in its preamble (%zu bytes)", path, size);
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "' is truncated in its preamble (%zu bytes)", size);
         goto done;
     }
     uint32_t version = get_u32(data + 8), kind = get_u32(data + 12);
     uint64_t header_len = get_u64(data + 16);
     if (version != FORMAT_VERSION) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                               "checkpoint '%s' has format version %u; this runtime reads version %u",
-                               path, version, FORMAT_VERSION);
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "checkpoint ", path, "' has format version %u; this runtime reads version %u", version, FORMAT_VERSION);
         goto done;
     }
     if (kind != expected_kind) {
         if (kind == KIND_POLICY)
-            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                                   "'%s' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)", path);
+            st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                                   "", path, "' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)");
         else if (kind == KIND_AGENT)
-            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                                   "'%s' is a full checkpoint, not a policy-only file (load it with athlete_agent_from_checkpoint)", path);
+            st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                                   "", path, "' is a full checkpoint, not a policy-only file (load it with athlete_agent_from_checkpoint)");
         else
-            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s' has an unknown kind %u", path, kind);
+            st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "' has an unknown kind %u", kind);
         goto done;
     }
     if (header_len > MAX_HEADER || header_len + 4 > size - PREAMBLE_SIZE) {
@@ -579,7 +584,7 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     }
     size_t body = PREAMBLE_SIZE + (size_t)header_len;
     if (get_u32(data + body) != athlete_crc32(0, data, body)) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s': the header fails its CRC32 check", path);
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "': the header fails its CRC32 check");
         goto done;
     }
     header = cJSON_ParseWithLength((const char *)data + PREAMBLE_SIZE, (size_t)header_len);
@@ -595,19 +600,18 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     if (!cJSON_IsString(id) || !cJSON_IsNumber(abi) || !cJSON_IsString(plugin_version) ||
         !cJSON_IsString(seed) || !cJSON_IsBool(with_env) || !cJSON_IsObject(cfg) || !cJSON_IsObject(os) ||
         !cJSON_IsObject(as)) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint '%s': the header lacks required fields", path);
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "': the header lacks required fields");
         goto done;
     }
     if (abi->valueint != ATHLETE_ABI_MAJOR) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                               "checkpoint '%s' was written with ABI %d; this runtime provides %d", path,
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "checkpoint ", path, "' was written with ABI %d; this runtime provides %d",
                                abi->valueint, ATHLETE_ABI_MAJOR);
         goto done;
     }
     if (load_environment_state && !cJSON_IsTrue(with_env)) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                               "cannot load environment state: checkpoint '%s' was saved without save_environment_state",
-                               path);
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "cannot load environment state: checkpoint ", path, "' was saved without save_environment_state");
         goto done;
     }
     athlete__algorithm_entry *entry;
@@ -618,9 +622,8 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     }
     const char *have_version = entry->handle ? entry->handle->plugin->version : "";
     if (strcmp(have_version, plugin_version->valuestring) != 0) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                               "checkpoint '%s' was written by %s plugin version '%s'; the registered one is '%s'",
-                               path, id->valuestring, plugin_version->valuestring, have_version);
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
+                               "checkpoint ", path, "' was written by %s plugin version '%s'; the registered one is '%s'", id->valuestring, plugin_version->valuestring, have_version);
         goto done;
     }
     char *os_text = cJSON_PrintUnformatted(os), *as_text = cJSON_PrintUnformatted(as);
@@ -637,7 +640,9 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     athlete_free(os_text);
     athlete_free(as_text);
     if (st != ATHLETE_OK) {
-        err->status = st = ATHLETE_E_CHECKPOINT_CORRUPT;
+        st = ATHLETE_E_CHECKPOINT_CORRUPT;
+        if (err)
+            err->status = st;
         athlete_error_prefix(err, "checkpoint '%s': ", path);
         goto done;
     }

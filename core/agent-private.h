@@ -28,6 +28,9 @@ struct athlete_agent {
     char loaded_keys[ATHLETE_INFO_CAPACITY][32];
     float *loaded_reals[ATHLETE_INFO_CAPACITY];
     char load_warning[ATHLETE_ERROR_MESSAGE_SIZE]; /* empty: none */
+    /* Non-empty once a training call failed after it had begun changing the agent: the
+     * message of that failure. Such an agent refuses to step or be saved. */
+    char failure[ATHLETE_ERROR_MESSAGE_SIZE];
 };
 
 /* Creates an agent for a registered algorithm from a complete configuration. */
@@ -35,5 +38,8 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
                                     const athlete_space *action_space, uint64_t seed,
                                     const char *config_json, bool inference_only, athlete_agent **out,
                                     athlete_error *err);
+
+/* E_CALL_ORDER naming `call` and the first failure when the agent has failed. */
+athlete_status athlete__agent_check_not_failed(const athlete_agent *agent, const char *call, athlete_error *err);
 
 #endif

@@ -190,6 +190,25 @@ static athlete_status policy_act(athlete_agent *agent, const athlete_policy *pol
     return st;
 }
 
+/* A failure after the call began changing the agent (collector, updates, training policy):
+ * the state may be half-updated, so the agent refuses further work. */
+static athlete_status mark_failed(athlete_agent *agent, athlete_status st, const athlete_error *err)
+{
+    snprintf(agent->failure, sizeof agent->failure, "%s", err->message);
+    agent->episode_active = false;
+    return st;
+}
+
+athlete_status athlete__agent_check_not_failed(const athlete_agent *agent, const char *call, athlete_error *err)
+{
+    if (!agent->failure[0])
+        return ATHLETE_OK;
+    athlete_error_set(err, ATHLETE_E_CALL_ORDER, "%s", agent->failure);
+    athlete_error_prefix(err, "%s: the agent failed in an earlier call and may be half-updated (destroy it or "
+                              "load a checkpoint); that call's error: ", call);
+    return ATHLETE_E_CALL_ORDER;
+}
+
 static athlete_status check_observation(const athlete_agent *agent, const char *call,
                                         const float *observation, athlete_error *err)
 {
@@ -205,7 +224,12 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
 {
     if (!agent)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "reset_step: NULL agent");
-    athlete_status st = check_observation(agent, "reset_step", observation, err);
+    athlete_error local; /* the failure is recorded even when the caller passes no err */
+    if (!err)
+        err = &local;
+    athlete_status st = athlete__agent_check_not_failed(agent, "reset_step", err);
+    if (st == ATHLETE_OK)
+        st = check_observation(agent, "reset_step", observation, err);
     if (st != ATHLETE_OK)
         return st;
     if (!agent->training) {
@@ -223,7 +247,7 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
     st = agent->parts.collector.ops->reset(agent->parts.collector.self, observation, &new_data, err);
     if (st != ATHLETE_OK) {
         athlete_error_prefix(err, "reset_step: ");
-        return st;
+        return mark_failed(agent, st, err);
     }
     if (new_data)
         agent->clock.data_points++;
@@ -232,10 +256,8 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
     if (st == ATHLETE_OK)
         st = policy_act(agent, &agent->parts.training_policy, true, observation, agent->last_action,
                         &agent->last_policy_info, "training policy", err);
-    if (st != ATHLETE_OK) {
-        agent->episode_active = false;
-        return st;
-    }
+    if (st != ATHLETE_OK)
+        return mark_failed(agent, st, err);
     /* As the original: reset_step's info is the update log alone (spec Q9). */
     agent->info = agent->log;
     if (action)
@@ -251,6 +273,12 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
 {
     if (!agent)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "step: NULL agent");
+    athlete_error local; /* the failure is recorded even when the caller passes no err */
+    if (!err)
+        err = &local;
+    athlete_status failed = athlete__agent_check_not_failed(agent, "step", err);
+    if (failed != ATHLETE_OK)
+        return failed;
     if (!agent->training) {
         athlete_status st = check_observation(agent, "step", observation, err);
         if (st == ATHLETE_OK)
@@ -288,7 +316,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
     st = agent->parts.collector.ops->collect(agent->parts.collector.self, &data, &new_data, err);
     if (st != ATHLETE_OK) {
         athlete_error_prefix(err, "step: ");
-        return st;
+        return mark_failed(agent, st, err);
     }
     bool ended = terminated || truncated;
     agent->clock.interactions++;
@@ -300,7 +328,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
     }
     st = run_updates(agent, err);
     if (st != ATHLETE_OK)
-        return st;
+        return mark_failed(agent, st, err);
     if (ended) {
         agent->info = agent->log;
         if (action)
@@ -309,7 +337,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
         st = policy_act(agent, &agent->parts.training_policy, false, observation, agent->last_action,
                         &agent->last_policy_info, "training policy", err);
         if (st != ATHLETE_OK)
-            return st;
+            return mark_failed(agent, st, err);
         agent->info = agent->last_policy_info;
         athlete_info_merge(&agent->info, &agent->log); /* the update log wins on a clash */
         if (action)

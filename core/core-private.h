@@ -47,4 +47,10 @@ void athlete__algorithm_entry_unref(athlete__algorithm_entry *entry);
 athlete_status athlete__registry_lookup(const athlete_registry *registry, const char *id,
                                         athlete__algorithm_entry **entry, athlete_error *err);
 
+/* Fills err with `before` + "'" + path + the formatted rest, e.g.
+ * athlete__path_error(err, st, "cannot load plugin ", path, "': %s", why). When it does not
+ * fit, the middle of the path is elided, never the reason after it. */
+athlete_status athlete__path_error(athlete_error *err, athlete_status status, const char *before,
+                                   const char *path, const char *fmt, ...) ATHLETE_PRINTF(5, 6);
+
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* The descriptor size of ABI 1.0: everything up to and including `algorithms`. */
-#define PLUGIN_SIZE_1_0 (offsetof(athlete_plugin, algorithms) + sizeof(((athlete_plugin *)0)->algorithms))
+#define PLUGIN_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_plugin, algorithms)
 
 athlete__plugin_handle *athlete__plugin_handle_ref(athlete__plugin_handle *handle)
 {
@@ -35,55 +35,59 @@ athlete_status athlete__plugin_open(const char *path, athlete__plugin_handle **o
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
-        return athlete_error_set(err, ATHLETE_E_PLUGIN_LOAD, "cannot load plugin '%s': %s", path,
-                                 why ? why : "unknown error");
+        if (!why)
+            why = "unknown error";
+        /* dlerror() usually starts with the path again; it is said once, before the reason. */
+        size_t n = strlen(path);
+        if (strncmp(why, path, n) == 0 && strncmp(why + n, ": ", 2) == 0)
+            why += n + 2;
+        return athlete__path_error(err, ATHLETE_E_PLUGIN_LOAD, "cannot load plugin ", path, "': %s", why);
     }
     athlete_status st;
     dlerror();
     void *sym = dlsym(dl, ATHLETE_PLUGIN_ENTRY_SYMBOL);
     if (!sym) {
-        st = athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID,
-                               "'%s' is not an Athlete plugin (no symbol %s)", path,
-                               ATHLETE_PLUGIN_ENTRY_SYMBOL);
+        st = athlete__path_error(err, ATHLETE_E_PLUGIN_INVALID, "", path,
+                                 "' is not an Athlete plugin (no symbol %s)", ATHLETE_PLUGIN_ENTRY_SYMBOL);
         goto fail;
     }
     athlete_plugin_entry_fn entry;
     memcpy(&entry, &sym, sizeof entry); /* object pointer → function pointer, as POSIX allows */
     const athlete_plugin *plugin = entry();
     if (!plugin) {
-        st = athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID, "'%s': %s returned NULL", path,
-                               ATHLETE_PLUGIN_ENTRY_SYMBOL);
+        st = athlete__path_error(err, ATHLETE_E_PLUGIN_INVALID, "", path, "': %s returned NULL",
+                                 ATHLETE_PLUGIN_ENTRY_SYMBOL);
         goto fail;
     }
     if (plugin->abi_major != ATHLETE_ABI_MAJOR) {
-        st = athlete_error_set(err, ATHLETE_E_PLUGIN_ABI,
-                               "'%s' was built for ABI %u.x; this runtime provides %d.%d", path,
-                               plugin->abi_major, ATHLETE_ABI_MAJOR, ATHLETE_ABI_MINOR);
+        st = athlete__path_error(err, ATHLETE_E_PLUGIN_ABI, "", path,
+                                 "' was built for ABI %u.x; this runtime provides %d.%d", plugin->abi_major,
+                                 ATHLETE_ABI_MAJOR, ATHLETE_ABI_MINOR);
         goto fail;
     }
     if (plugin->abi_minor > ATHLETE_ABI_MINOR) {
-        st = athlete_error_set(err, ATHLETE_E_PLUGIN_ABI,
-                               "'%s' was built for ABI %u.%u, newer than the runtime (%d.%d)", path,
-                               plugin->abi_major, plugin->abi_minor, ATHLETE_ABI_MAJOR, ATHLETE_ABI_MINOR);
+        st = athlete__path_error(err, ATHLETE_E_PLUGIN_ABI, "", path,
+                                 "' was built for ABI %u.%u, newer than the runtime (%d.%d)", plugin->abi_major,
+                                 plugin->abi_minor, ATHLETE_ABI_MAJOR, ATHLETE_ABI_MINOR);
         goto fail;
     }
     if (plugin->abi_fingerprint != ATHLETE_ABI_FINGERPRINT) {
-        st = athlete_error_set(err, ATHLETE_E_PLUGIN_ABI,
-                               "'%s' has ABI fingerprint 0x%x (real size %u, pointer size %u); this runtime has 0x%x (%zu, %zu)",
-                               path, plugin->abi_fingerprint, plugin->abi_fingerprint / 16,
+        st = athlete__path_error(err, ATHLETE_E_PLUGIN_ABI, "", path,
+                               "' has ABI fingerprint 0x%x (real size %u, pointer size %u); this runtime has 0x%x (%zu, %zu)",
+                               plugin->abi_fingerprint, plugin->abi_fingerprint / 16,
                                plugin->abi_fingerprint % 16, (unsigned)ATHLETE_ABI_FINGERPRINT,
                                sizeof(athlete_real), sizeof(void *));
         goto fail;
     }
     if (plugin->struct_size < PLUGIN_SIZE_1_0) {
-        st = athlete_error_set(err, ATHLETE_E_PLUGIN_ABI,
-                               "'%s' has a descriptor of %zu bytes, smaller than ABI 1.0's %zu", path,
-                               plugin->struct_size, (size_t)PLUGIN_SIZE_1_0);
+        st = athlete__path_error(err, ATHLETE_E_PLUGIN_ABI, "", path,
+                                 "' has a descriptor of %zu bytes, smaller than ABI 1.0's %zu", plugin->struct_size,
+                                 (size_t)PLUGIN_SIZE_1_0);
         goto fail;
     }
     if (!plugin->name || !plugin->version || !plugin->algorithms) {
-        st = athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID,
-                               "'%s': the descriptor lacks a name, a version or the algorithm list", path);
+        st = athlete__path_error(err, ATHLETE_E_PLUGIN_INVALID, "", path,
+                                 "': the descriptor lacks a name, a version or the algorithm list");
         goto fail;
     }
     athlete__plugin_handle *handle = athlete_calloc(1, sizeof *handle);
@@ -91,7 +95,7 @@ athlete_status athlete__plugin_open(const char *path, athlete__plugin_handle **o
     if (!handle || !path_copy) {
         athlete_free(handle);
         athlete_free(path_copy);
-        st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "'%s': out of memory", path);
+        st = athlete__path_error(err, ATHLETE_E_NO_MEMORY, "", path, "': out of memory");
         goto fail;
     }
     handle->refcount = 1;

@@ -14,7 +14,9 @@
 #  error "ATHLETE_PLUGINDIR must be defined by the build"
 #endif
 
-#define ALGORITHM_SIZE_1_0 (offsetof(athlete_algorithm, methods) + sizeof(((athlete_algorithm *)0)->methods))
+/* The sizes of ABI 1.0's structs: everything up to and including their last 1.0 member. */
+#define ALGORITHM_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_algorithm, methods)
+#define REGISTRY_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_registry_options, skip_scan)
 
 typedef struct diagnostic {
     char *path;
@@ -76,27 +78,31 @@ static const char *origin_of(const athlete__algorithm_entry *entry)
 static athlete_status validate_algorithm(const athlete_algorithm *alg, const char *where,
                                          athlete__method_table **methods, athlete_error *err)
 {
+    athlete_status st = ATHLETE_OK;
     if (!alg)
-        return athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID, "%s: NULL algorithm descriptor", where);
-    if (alg->struct_size < ALGORITHM_SIZE_1_0)
-        return athlete_error_set(err, ATHLETE_E_PLUGIN_ABI,
-                                 "%s: algorithm descriptor of %zu bytes, smaller than ABI 1.0's %zu",
-                                 where, alg->struct_size, (size_t)ALGORITHM_SIZE_1_0);
-    if (!valid_id(alg->id))
-        return athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID,
-                                 "%s: algorithm id '%s' is invalid (1-63 characters of [a-z0-9_])",
-                                 where, alg->id ? alg->id : "(null)");
-    if (!alg->build)
-        return athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID,
-                                 "%s: algorithm '%s' has no build function", where, alg->id);
+        st = athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID, "NULL algorithm descriptor");
+    else if (alg->struct_size < ALGORITHM_SIZE_1_0)
+        st = athlete_error_set(err, ATHLETE_E_PLUGIN_ABI,
+                               "algorithm descriptor of %zu bytes, smaller than ABI 1.0's %zu",
+                               alg->struct_size, (size_t)ALGORITHM_SIZE_1_0);
+    else if (!valid_id(alg->id))
+        st = athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID,
+                               "algorithm id '%s' is invalid (1-63 characters of [a-z0-9_])",
+                               alg->id ? alg->id : "(null)");
+    else if (!alg->build)
+        st = athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID, "algorithm '%s' has no build function", alg->id);
+    if (st != ATHLETE_OK) {
+        athlete_error_prefix(err, "%s: ", where);
+        return st;
+    }
     athlete_config *config = NULL;
-    athlete_status st = athlete_config_create(alg->id, alg->default_config, alg->config_types, NULL,
-                                              &config, err);
+    st = athlete_config_create(alg->id, alg->default_config, alg->config_types, NULL, &config, err);
     athlete_config_destroy(config);
     if (st != ATHLETE_OK) {
         athlete_error_prefix(err, "%s: invalid default configuration: ", where);
-        err->status = st = ATHLETE_E_PLUGIN_INVALID;
-        return st;
+        if (err)
+            err->status = ATHLETE_E_PLUGIN_INVALID;
+        return ATHLETE_E_PLUGIN_INVALID;
     }
     st = athlete__methods_prepare(alg->methods, alg->id, methods, err);
     if (st != ATHLETE_OK) {
@@ -140,8 +146,11 @@ static athlete_status register_all(athlete_registry *reg, const athlete_algorith
     size_t n = 0;
     while (algs[n])
         n++;
-    if (n == 0)
-        return athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID, "%s: provides no algorithm", where);
+    if (n == 0) {
+        athlete_error_set(err, ATHLETE_E_PLUGIN_INVALID, "provides no algorithm");
+        athlete_error_prefix(err, "%s: ", where);
+        return ATHLETE_E_PLUGIN_INVALID;
+    }
     athlete__algorithm_entry **made = athlete_calloc(n, sizeof *made);
     if (!made)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "registry: out of memory");
@@ -154,8 +163,8 @@ static athlete_status register_all(athlete_registry *reg, const athlete_algorith
         for (size_t j = 0; j < i; j++)
             if (strcmp(algs[j]->id, algs[i]->id) == 0) {
                 athlete__methods_destroy(methods);
-                st = athlete_error_set(err, ATHLETE_E_DUPLICATE_ID,
-                                       "%s: algorithm id '%s' appears twice", where, algs[i]->id);
+                st = athlete_error_set(err, ATHLETE_E_DUPLICATE_ID, "algorithm id '%s' appears twice", algs[i]->id);
+                athlete_error_prefix(err, "%s: ", where);
                 break;
             }
         if (st != ATHLETE_OK)
@@ -163,9 +172,15 @@ static athlete_status register_all(athlete_registry *reg, const athlete_algorith
         const athlete__algorithm_entry *existing = find_entry(reg, algs[i]->id);
         if (existing) {
             athlete__methods_destroy(methods);
+            /* Two paths in one message: the first file's is elided in its middle if long. */
+            const char *origin = origin_of(existing);
+            size_t len = strlen(origin);
+            int head = len > 120 ? 40 : (int)len;
             st = athlete_error_set(err, ATHLETE_E_DUPLICATE_ID,
-                                   "%s: algorithm id '%s' is already registered by %s (the first one wins)",
-                                   where, algs[i]->id, origin_of(existing));
+                                   "algorithm id '%s' is already registered by %.*s%s%s (the first one wins)",
+                                   algs[i]->id, head, origin, len > 120 ? "\xe2\x80\xa6" : "",
+                                   len > 120 ? origin + len - 77 : "");
+            athlete_error_prefix(err, "%s: ", where);
             break;
         }
         made[i] = athlete_calloc(1, sizeof *made[i]);
@@ -303,11 +318,13 @@ athlete_status athlete_registry_create(const athlete_registry_options *options, 
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "registry_create: NULL out");
     athlete_registry_options opts = {sizeof opts, NULL, false, false};
     if (options) {
-        if (options->struct_size < sizeof opts)
+        if (options->struct_size < REGISTRY_OPTIONS_SIZE_1_0)
             return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
-                                     "registry_create: options.struct_size is %zu, expected %zu",
-                                     options->struct_size, sizeof opts);
-        opts = *options;
+                                     "registry_create: options.struct_size is %zu, smaller than ABI 1.0's %zu",
+                                     options->struct_size, (size_t)REGISTRY_OPTIONS_SIZE_1_0);
+        /* An older caller's struct is shorter: its missing members keep their defaults. */
+        memcpy(&opts, options, options->struct_size < sizeof opts ? options->struct_size : sizeof opts);
+        opts.struct_size = sizeof opts;
     }
     athlete_registry *reg = athlete_calloc(1, sizeof *reg);
     if (!reg)

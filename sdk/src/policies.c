@@ -5,6 +5,7 @@
 #include <athlete/rng.h>
 
 #include <math.h>
+#include <string.h>
 
 typedef struct discrete_policy {
     athlete_discrete_policy_options options;
@@ -125,9 +126,15 @@ static const athlete_policy_ops greedy_ops = {
     .destroy = policy_destroy,
 };
 
+#define DISCRETE_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_discrete_policy_options, epsilon_decay_steps)
+
 static athlete_status create(const athlete_discrete_policy_options *options, const athlete_policy_ops *ops,
                              athlete_policy *out, athlete_error *err)
 {
+    if (options && options->struct_size < DISCRETE_OPTIONS_SIZE_1_0)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "discrete policy: options.struct_size is %zu, smaller than ABI 1.0's %zu",
+                                 options->struct_size, (size_t)DISCRETE_OPTIONS_SIZE_1_0);
     if (!options || !options->q_values || options->action_count == 0)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
                                  "discrete policy: needs an action-value function and at least one action");
@@ -136,7 +143,10 @@ static athlete_status create(const athlete_discrete_policy_options *options, con
                                  "epsilon-greedy policy: epsilon_decay_steps must be >= 1");
     discrete_policy *p = athlete_calloc(1, sizeof *p);
     if (p) {
-        p->options = *options;
+        /* An older caller's shorter struct: the members it lacks stay zero. */
+        memcpy(&p->options, options,
+               options->struct_size < sizeof *options ? options->struct_size : sizeof *options);
+        p->options.struct_size = sizeof p->options;
         p->q = athlete_calloc(options->action_count, sizeof *p->q);
         p->ties = athlete_calloc(options->action_count, sizeof *p->ties);
     }

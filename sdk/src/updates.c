@@ -7,6 +7,7 @@
 #include <athlete/target.h>
 
 #include <stdio.h>
+#include <string.h>
 
 /* ---- replay buffer records ---- */
 
@@ -48,8 +49,11 @@ athlete_status athlete_replay_load(athlete_replay *rb, athlete_reader *r, athlet
         (st = athlete_reader_get(r, "terminateds", ATHLETE_RECORD_F32, athlete_replay_terminateds(rb), size, err)))
         return st;
     st = athlete_replay_set_state(rb, (size_t)size, (size_t)next, err);
-    if (st != ATHLETE_OK)
-        err->status = st = ATHLETE_E_CHECKPOINT_CORRUPT;
+    if (st != ATHLETE_OK) {
+        if (err)
+            err->status = ATHLETE_E_CHECKPOINT_CORRUPT;
+        st = ATHLETE_E_CHECKPOINT_CORRUPT;
+    }
     return st;
 }
 
@@ -249,10 +253,16 @@ static athlete_status gradient_load(void *self, athlete_reader *r, athlete_error
     return st ? st : athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &u->rng, sizeof u->rng, err);
 }
 
+#define GRADIENT_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_gradient_update_options, stream)
+
 athlete_status athlete_gradient_update_add(athlete_parts *parts, const athlete_gradient_update_options *options,
                                            athlete_error *err)
 {
-    if (!options || options->struct_size < sizeof *options || !options->step || !options->name || !options->log_key)
+    if (options && options->struct_size < GRADIENT_OPTIONS_SIZE_1_0)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "gradient update: needs struct_size >= %zu (ABI 1.0's size), got %zu",
+                                 (size_t)GRADIENT_OPTIONS_SIZE_1_0, options->struct_size);
+    if (!options || !options->step || !options->name || !options->log_key)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
                                  "gradient update: needs struct_size, a name, a log key and a step function");
     if (options->number_of_updates == 0)
@@ -270,7 +280,9 @@ athlete_status athlete_gradient_update_add(athlete_parts *parts, const athlete_g
         .load = gradient_load,
         .destroy = free_self,
     };
-    u->options = *options;
+    /* An older caller's shorter struct: the members it lacks stay zero. */
+    memcpy(&u->options, options, options->struct_size < sizeof *options ? options->struct_size : sizeof *options);
+    u->options.struct_size = sizeof u->options;
     u->schedule = athlete_update_schedule_make(options->frequency, options->number_of_updates,
                                                options->multiply_by_environment_steps);
     athlete_rng_seed(&u->rng, options->seed, options->stream);

@@ -10,7 +10,16 @@
  * Observations and actions are flat float arrays in the convention of <athlete/space.h>.
  * Returned actions and infos are borrowed: they belong to the agent and stay valid until
  * the next call on it. An agent is not thread-safe; separate agents are independent.
- * A failed call leaves the agent exactly as it was. */
+ *
+ * Failures. A call refused for its arguments or its order (a NULL pointer, an observation
+ * outside its space or not finite, a non-finite reward, step without an episode in
+ * progress) is refused before anything changes: the agent is exactly as it was. A failure
+ * inside the algorithm during a training reset_step or step (the collector, an update, e.g.
+ * a loss that became NaN, or the training policy, e.g. a NaN action) may leave the agent
+ * half-updated, so it becomes failed: from then on reset_step, step, save_checkpoint and
+ * save_policy fail with E_CALL_ORDER and a message quoting the first failure. Destroy a
+ * failed agent; load its last checkpoint to go on. An evaluation-mode call changes only the
+ * returned action and info, so its failure leaves the agent usable. */
 #ifndef ATHLETE_AGENT_H
 #define ATHLETE_AGENT_H
 

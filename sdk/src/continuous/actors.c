@@ -225,10 +225,16 @@ static const athlete_policy_ops evaluation_ops = {
     .destroy = policy_destroy,
 };
 
+#define ACTOR_POLICY_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_actor_policy_options, stream)
+
 athlete_status athlete_actor_policy_create(const athlete_actor_policy_options *o, athlete_policy *out,
                                            athlete_error *err)
 {
-    if (!o || !out || o->struct_size < sizeof *o || !o->actor || !o->scaling)
+    if (o && o->struct_size < ACTOR_POLICY_OPTIONS_SIZE_1_0)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "actor policy: options.struct_size is %zu, smaller than ABI 1.0's %zu",
+                                 o->struct_size, (size_t)ACTOR_POLICY_OPTIONS_SIZE_1_0);
+    if (!o || !out || !o->actor || !o->scaling)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policy: NULL or short options");
     if (o->kind != ATHLETE_ACTOR_DETERMINISTIC && o->kind != ATHLETE_ACTOR_SQUASHED_GAUSSIAN)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policy: unknown kind %d", (int)o->kind);
@@ -275,9 +281,16 @@ athlete_status athlete_actor_policy_create(const athlete_actor_policy_options *o
 athlete_status athlete_actor_policies_create(const athlete_actor_policy_options *training, athlete_parts *parts,
                                              athlete_error *err)
 {
-    if (!training || training->struct_size < sizeof *training || !parts)
+    if (training && training->struct_size < ACTOR_POLICY_OPTIONS_SIZE_1_0)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "actor policies: options.struct_size is %zu, smaller than ABI 1.0's %zu",
+                                 training->struct_size, (size_t)ACTOR_POLICY_OPTIONS_SIZE_1_0);
+    if (!training || !parts)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policies: NULL or short options");
-    athlete_actor_policy_options o = *training;
+    /* An older caller's shorter struct: the members it lacks stay zero. */
+    athlete_actor_policy_options o = {0};
+    memcpy(&o, training, training->struct_size < sizeof o ? training->struct_size : sizeof o);
+    o.struct_size = sizeof o;
     o.training = true;
     athlete_status st = athlete_actor_policy_create(&o, &parts->training_policy, err);
     if (st != ATHLETE_OK)

@@ -57,10 +57,16 @@ void athlete_noise_destroy(athlete_noise *noise)
     athlete_free(noise);
 }
 
+#define NOISE_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_noise_options, stream)
+
 athlete_status athlete_noise_create(const athlete_noise_options *o, athlete_noise **out, athlete_error *err)
 {
-    if (!o || !out || o->struct_size < sizeof *o)
+    if (!o || !out)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "noise create: NULL or short options");
+    if (o->struct_size < NOISE_OPTIONS_SIZE_1_0)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "noise create: options.struct_size is %zu, smaller than ABI 1.0's %zu",
+                                 o->struct_size, (size_t)NOISE_OPTIONS_SIZE_1_0);
     const char *name = athlete_noise_kind_name(o->kind);
     if (!name)
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "noise create: unknown kind %d", (int)o->kind);
