@@ -385,21 +385,6 @@ oom:
 
 /* ---- writing ---- */
 
-static athlete_status write_all(int fd, const unsigned char *data, size_t size, const char *path,
-                                athlete_error *err)
-{
-    while (size) {
-        ssize_t n = write(fd, data, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return athlete_error_set(err, ATHLETE_E_IO, "cannot write '%s': %s", path, strerror(errno));
-        data += n;
-        size -= (size_t)n;
-    }
-    return ATHLETE_OK;
-}
-
 static athlete_status make_parent_dirs(const char *path, athlete_error *err)
 {
     char buf[4096];
@@ -411,38 +396,6 @@ static athlete_status make_parent_dirs(const char *path, athlete_error *err)
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
             return athlete_error_set(err, ATHLETE_E_IO, "cannot create directory '%s': %s", buf, strerror(errno));
         *p = '/';
-    }
-    return ATHLETE_OK;
-}
-
-/* Atomic replace: temporary file in the same directory, fsync, rename, fsync the directory. */
-static athlete_status write_file_atomically(const char *path, const unsigned char *const *parts,
-                                            const size_t *sizes, size_t count, athlete_error *err)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return athlete_error_set(err, ATHLETE_E_IO, "cannot create '%s': %s", tmp, strerror(errno));
-    athlete_status st = ATHLETE_OK;
-    for (size_t i = 0; st == ATHLETE_OK && i < count; i++)
-        st = write_all(fd, parts[i], sizes[i], tmp, err);
-    if (st == ATHLETE_OK && fsync(fd) != 0)
-        st = athlete_error_set(err, ATHLETE_E_IO, "cannot sync '%s': %s", tmp, strerror(errno));
-    if (close(fd) != 0 && st == ATHLETE_OK)
-        st = athlete_error_set(err, ATHLETE_E_IO, "cannot close '%s': %s", tmp, strerror(errno));
-    if (st == ATHLETE_OK && rename(tmp, path) != 0)
-        st = athlete_error_set(err, ATHLETE_E_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-    if (st != ATHLETE_OK) {
-        unlink(tmp);
-        return st;
-    }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd); /* makes the rename durable; failure here loses no data */
-        close(dfd);
     }
     return ATHLETE_OK;
 }
@@ -475,7 +428,7 @@ static athlete_status save_file(athlete_agent *agent, const char *path, uint32_t
         const unsigned char *records = athlete_writer_data(w, &records_size);
         const unsigned char *parts[4] = {preamble, (const unsigned char *)header, crc_bytes, records};
         size_t sizes[4] = {sizeof preamble, header_len, 4, records_size};
-        st = write_file_atomically(path, parts, sizes, 4, err);
+        st = athlete__write_file_atomically(path, parts, sizes, 4, err);
     }
     athlete_writer_destroy(w);
     athlete_free(header);

@@ -47,4 +47,10 @@ void athlete__algorithm_entry_unref(athlete__algorithm_entry *entry);
 athlete_status athlete__registry_lookup(const athlete_registry *registry, const char *id,
                                         athlete__algorithm_entry **entry, athlete_error *err);
 
+/* Replaces `path` atomically with the concatenated parts (atomic-file.c: an unpredictable
+ * O_EXCL | O_NOFOLLOW temporary name, fsync, rename, stale temporaries of dead savers
+ * removed). */
+athlete_status athlete__write_file_atomically(const char *path, const unsigned char *const *parts,
+                                              const size_t *sizes, size_t count, athlete_error *err);
+
 #endif
