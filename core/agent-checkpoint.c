@@ -270,7 +270,7 @@ static athlete_status read_policy_records(athlete_agent *agent, athlete_reader *
     return st;
 }
 
-static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool with_env,
+static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool with_env, bool file_has_env,
                                    athlete_error *err)
 {
     athlete_parts *p = &agent->parts;
@@ -285,6 +285,12 @@ static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool
         return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                  "checkpoint: the clock's warmup (%" PRIu64 ") differs from the configuration's (%" PRIu64 ")",
                                  clock[3], agent->clock.warmup_steps);
+    if (clock[1] > clock[0])
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the clock counts %" PRIu64 " episodes in %" PRIu64 " interactions",
+                                 clock[1], clock[0]);
+    /* From here on components compare their counters and stored values with the agent. */
+    athlete_reader_set_agent(r, agent->observation_space, agent->action_space, &agent->clock);
     if (p->state_ops && (st = load_part(r, "state", p->state_ops->load, p->state, err)))
         return st;
     for (size_t i = 0; i < p->updatable_count; i++) {
@@ -298,9 +304,17 @@ static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool
         return st;
     if (with_env) {
         uint64_t active;
-        if ((st = athlete_reader_get(r, "env.episode_active", ATHLETE_RECORD_U64, &active, 1, err)) ||
-            (st = athlete_reader_get(r, "env.last_action", ATHLETE_RECORD_F32, agent->last_action,
-                                     agent->action_size, err)))
+        if ((st = athlete_reader_get(r, "env.episode_active", ATHLETE_RECORD_U64, &active, 1, err)))
+            return st;
+        if (active > 1)
+            return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                     "checkpoint: record 'env.episode_active' holds %" PRIu64 " (0 or 1 expected)", active);
+        /* The pending action reaches the collector at the next step (an index for tabular
+         * agents): it must be one the policy could have produced. */
+        if (active && (st = athlete_reader_get_actions(r, "env.last_action", agent->last_action, 1, err)))
+            return st;
+        if (!active && (st = athlete_reader_get(r, "env.last_action", ATHLETE_RECORD_F32, agent->last_action,
+                                                agent->action_size, err)))
             return st;
         athlete_reader_set_scope(r, "env");
         st = load_info(agent, r, err);
@@ -313,8 +327,8 @@ static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool
     }
     if ((st = check_end(r, err)))
         return st;
-    if (!with_env)
-        return ATHLETE_OK; /* the environment records, if any, are deliberately left unread */
+    if (!with_env && file_has_env)
+        athlete_reader_skip(r, "env."); /* deliberately left unread; anything else is unknown */
     return check_all_read(agent, r, err);
 }
 
@@ -371,21 +385,6 @@ oom:
 
 /* ---- writing ---- */
 
-static athlete_status write_all(int fd, const unsigned char *data, size_t size, const char *path,
-                                athlete_error *err)
-{
-    while (size) {
-        ssize_t n = write(fd, data, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return athlete__path_error(err, ATHLETE_E_IO, "cannot write ", path, "': %s", strerror(errno));
-        data += n;
-        size -= (size_t)n;
-    }
-    return ATHLETE_OK;
-}
-
 static athlete_status make_parent_dirs(const char *path, athlete_error *err)
 {
     char buf[4096];
@@ -397,38 +396,6 @@ static athlete_status make_parent_dirs(const char *path, athlete_error *err)
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
             return athlete__path_error(err, ATHLETE_E_IO, "cannot create directory ", buf, "': %s", strerror(errno));
         *p = '/';
-    }
-    return ATHLETE_OK;
-}
-
-/* Atomic replace: temporary file in the same directory, fsync, rename, fsync the directory. */
-static athlete_status write_file_atomically(const char *path, const unsigned char *const *parts,
-                                            const size_t *sizes, size_t count, athlete_error *err)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return athlete__path_error(err, ATHLETE_E_IO, "cannot create ", tmp, "': %s", strerror(errno));
-    athlete_status st = ATHLETE_OK;
-    for (size_t i = 0; st == ATHLETE_OK && i < count; i++)
-        st = write_all(fd, parts[i], sizes[i], tmp, err);
-    if (st == ATHLETE_OK && fsync(fd) != 0)
-        st = athlete__path_error(err, ATHLETE_E_IO, "cannot sync ", tmp, "': %s", strerror(errno));
-    if (close(fd) != 0 && st == ATHLETE_OK)
-        st = athlete__path_error(err, ATHLETE_E_IO, "cannot close ", tmp, "': %s", strerror(errno));
-    if (st == ATHLETE_OK && rename(tmp, path) != 0)
-        st = athlete_error_set(err, ATHLETE_E_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-    if (st != ATHLETE_OK) {
-        unlink(tmp);
-        return st;
-    }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd); /* makes the rename durable; failure here loses no data */
-        close(dfd);
     }
     return ATHLETE_OK;
 }
@@ -461,7 +428,7 @@ static athlete_status save_file(athlete_agent *agent, const char *path, uint32_t
         const unsigned char *records = athlete_writer_data(w, &records_size);
         const unsigned char *parts[4] = {preamble, (const unsigned char *)header, crc_bytes, records};
         size_t sizes[4] = {sizeof preamble, header_len, 4, records_size};
-        st = write_file_atomically(path, parts, sizes, 4, err);
+        st = athlete__write_file_atomically(path, parts, sizes, 4, err);
     }
     athlete_writer_destroy(w);
     athlete_free(header);
@@ -508,58 +475,109 @@ athlete_status athlete_agent_save_policy(athlete_agent *agent, const char *path,
 
 /* ---- reading ---- */
 
-static athlete_status read_file(const char *path, unsigned char **data, size_t *size, athlete_error *err)
+/* Global limits on what a checkpoint may ask of the process, each named in its error. */
+#define DEFAULT_MAX_FILE_BYTES (2ull << 30)
+#define DEFAULT_LOAD_MEMORY_LIMIT (1ull << 30)
+
+/* A byte count from the environment (a host raising a limit), or the default. */
+static uint64_t limit_from_env(const char *name, uint64_t fallback)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return athlete__path_error(err, ATHLETE_E_IO, "cannot open checkpoint ", path, "': %s", strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return athlete__path_error(err, ATHLETE_E_IO, "checkpoint ", path, "' is not a regular file");
+    const char *text = getenv(name);
+    if (!text || !*text)
+        return fallback;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    return errno || *end || v == 0 ? fallback : (uint64_t)v;
+}
+
+static athlete_status read_exactly(int fd, unsigned char *buf, size_t size, const char *path, athlete_error *err)
+{
+    while (size) {
+        ssize_t n = read(fd, buf, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return athlete__path_error(err, ATHLETE_E_IO, "cannot read checkpoint ", path, "': %s", strerror(errno));
+        if (n == 0)
+            return athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "' changed size while being read");
+        buf += n;
+        size -= (size_t)n;
     }
-    size_t n = (size_t)sb.st_size;
-    unsigned char *buf = athlete_malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return athlete__path_error(err, ATHLETE_E_NO_MEMORY, "checkpoint ", path, "': out of memory (%zu bytes)", n);
-    }
-    size_t got = fread(buf, 1, n, f);
-    fclose(f);
-    if (got != n) {
-        athlete_free(buf);
-        return athlete__path_error(err, ATHLETE_E_IO, "cannot read checkpoint ", path, "'");
-    }
-    *data = buf;
-    *size = n;
     return ATHLETE_OK;
 }
 
-/* Validates a file of the expected kind and builds the agent it describes. */
+/* Opens a checkpoint for reading: regular files only (O_NONBLOCK: a FIFO is refused, not
+ * waited on), within the size limit. */
+static athlete_status open_checkpoint(const char *path, int *fd_out, uint64_t *size_out, athlete_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return athlete__path_error(err, ATHLETE_E_IO, "cannot open checkpoint ", path, "': %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return athlete__path_error(err, ATHLETE_E_IO, "checkpoint ", path, "' is not a regular file");
+    }
+    uint64_t limit = limit_from_env("ATHLETE_CHECKPOINT_MAX_BYTES", DEFAULT_MAX_FILE_BYTES);
+    if ((uint64_t)sb.st_size > limit || (uint64_t)sb.st_size > SIZE_MAX / 2) {
+        close(fd);
+        return athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint ", path, "' is %" PRIu64 " bytes, beyond the file size limit of %" PRIu64
+                                 " bytes (ATHLETE_CHECKPOINT_MAX_BYTES raises it)", (uint64_t)sb.st_size, limit);
+    }
+    *fd_out = fd;
+    *size_out = (uint64_t)sb.st_size;
+    return ATHLETE_OK;
+}
+
+/* The header's seed: a decimal uint64, as written. */
+static bool parse_seed(const char *text, uint64_t *seed)
+{
+    size_t n = strlen(text);
+    if (n == 0 || n > 20 || strspn(text, "0123456789") != n)
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(text, NULL, 10);
+    if (errno)
+        return false;
+    *seed = (uint64_t)v;
+    return true;
+}
+
+/* Validates a file of the expected kind and builds the agent it describes. The file is
+ * read in order (preamble, header, records), each part checked before the next is read,
+ * and the agent is built under a memory ceiling before any record is applied. */
 static athlete_status load_file(const athlete_registry *registry, const char *path, uint32_t expected_kind,
                                 bool load_environment_state, athlete_agent **out, athlete_error *err)
 {
-    unsigned char *data = NULL;
-    size_t size = 0;
-    athlete_status st = read_file(path, &data, &size, err);
+    int fd = -1;
+    uint64_t file_size = 0;
+    athlete_status st = open_checkpoint(path, &fd, &file_size, err);
     if (st != ATHLETE_OK)
         return st;
+    unsigned char *data = NULL, *records = NULL;
+    size_t size = (size_t)file_size;
     cJSON *header = NULL;
     athlete_reader *reader = NULL;
     athlete_agent *agent = NULL;
     athlete_space *obs = NULL, *act = NULL;
     char *config = NULL;
-    if (size < 8 || memcmp(data, MAGIC, 8) != 0) {
-        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT,
-                               "", path, "' is not an Athlete checkpoint (wrong magic)");
+    unsigned char preamble[PREAMBLE_SIZE];
+    if (size < 8 || (st = read_exactly(fd, preamble, 8, path, err)) != ATHLETE_OK || memcmp(preamble, MAGIC, 8) != 0) {
+        if (size < 8 || st == ATHLETE_OK)
+            st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                   "", path, "' is not an Athlete checkpoint (wrong magic)");
         goto done;
     }
     if (size < PREAMBLE_SIZE) {
         st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "' is truncated in its preamble (%zu bytes)", size);
         goto done;
     }
-    uint32_t version = get_u32(data + 8), kind = get_u32(data + 12);
-    uint64_t header_len = get_u64(data + 16);
+    if ((st = read_exactly(fd, preamble + 8, PREAMBLE_SIZE - 8, path, err)))
+        goto done;
+    uint32_t version = get_u32(preamble + 8), kind = get_u32(preamble + 12);
+    uint64_t header_len = get_u64(preamble + 16);
     if (version != FORMAT_VERSION) {
         st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
                                "checkpoint ", path, "' has format version %u; this runtime reads version %u", version, FORMAT_VERSION);
@@ -576,13 +594,25 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
             st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "' has an unknown kind %u", kind);
         goto done;
     }
-    if (header_len > MAX_HEADER || header_len + 4 > size - PREAMBLE_SIZE) {
-        st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
-                               "checkpoint '%s' is truncated in its header (%zu bytes, header claims %" PRIu64 ")",
-                               path, size, header_len);
+    if (header_len > MAX_HEADER) {
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                               "checkpoint ", path, "' claims a %" PRIu64 "-byte header, beyond the header size limit of %u bytes", header_len, MAX_HEADER);
+        goto done;
+    }
+    if (header_len + 4 > size - PREAMBLE_SIZE) {
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                               "checkpoint ", path, "' is truncated in its header (%zu bytes, header claims %" PRIu64 ")", size, header_len);
         goto done;
     }
     size_t body = PREAMBLE_SIZE + (size_t)header_len;
+    data = athlete_malloc(body + 4);
+    if (!data) {
+        st = athlete__path_error(err, ATHLETE_E_NO_MEMORY, "checkpoint ", path, "': out of memory");
+        goto done;
+    }
+    memcpy(data, preamble, PREAMBLE_SIZE);
+    if ((st = read_exactly(fd, data + PREAMBLE_SIZE, (size_t)header_len + 4, path, err)))
+        goto done;
     if (get_u32(data + body) != athlete_crc32(0, data, body)) {
         st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "': the header fails its CRC32 check");
         goto done;
@@ -601,6 +631,13 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
         !cJSON_IsString(seed) || !cJSON_IsBool(with_env) || !cJSON_IsObject(cfg) || !cJSON_IsObject(os) ||
         !cJSON_IsObject(as)) {
         st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path, "': the header lacks required fields");
+        goto done;
+    }
+    uint64_t seed_value;
+    if (!parse_seed(seed->valuestring, &seed_value)) {
+        st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                               "checkpoint ", path, "': the header's seed \"%.40s\" is not a decimal 64-bit integer",
+                               seed->valuestring);
         goto done;
     }
     if (abi->valueint != ATHLETE_ABI_MAJOR) {
@@ -646,13 +683,44 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
         athlete_error_prefix(err, "checkpoint '%s': ", path);
         goto done;
     }
-    st = athlete_reader_create(data + body + 4, size - body - 4, "checkpoint", &reader, err);
-    if (st == ATHLETE_OK)
-        st = athlete__agent_build(entry, obs, act, strtoull(seed->valuestring, NULL, 10), config,
-                                  expected_kind == KIND_POLICY, &agent, err);
+    /* The records, read whole now that the header is known good (the size is bounded by the
+     * file size limit), then checked and indexed by the reader before the agent exists. */
+    size_t records_size = size - body - 4;
+    records = athlete_malloc(records_size ? records_size : 1);
+    if (!records) {
+        st = athlete__path_error(err, ATHLETE_E_NO_MEMORY, "checkpoint ", path, "': out of memory (%zu bytes of records)",
+                               records_size);
+        goto done;
+    }
+    if ((st = read_exactly(fd, records, records_size, path, err)))
+        goto done;
+    close(fd);
+    fd = -1;
+    st = athlete_reader_create(records, records_size, "checkpoint", &reader, err);
+    athlete_free(records);
+    records = NULL;
+    if (st == ATHLETE_OK) {
+        /* Everything the configuration asks for is allocated while building: under a
+         * ceiling, a huge network or buffer is refused before it touches memory. Records
+         * of the wrong size are refused afterwards, before any is applied. */
+        uint64_t limit = limit_from_env("ATHLETE_LOAD_MEMORY_LIMIT", DEFAULT_LOAD_MEMORY_LIMIT);
+        uint64_t budget = limit + 4 * (uint64_t)records_size;
+        athlete_alloc_set_budget(budget > SIZE_MAX ? SIZE_MAX : (size_t)budget);
+        st = athlete__agent_build(entry, obs, act, seed_value, config, expected_kind == KIND_POLICY, &agent, err);
+        bool exceeded = athlete_alloc_budget_exceeded();
+        athlete_alloc_set_budget(0);
+        if (st != ATHLETE_OK && exceeded) {
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                   "the agent its header describes needs more than the memory limit for loading of "
+                                   "%" PRIu64 " bytes (ATHLETE_LOAD_MEMORY_LIMIT raises it)",
+                                   budget);
+        }
+    }
+    if (st == ATHLETE_OK && expected_kind == KIND_POLICY)
+        athlete_reader_set_agent(reader, agent->observation_space, agent->action_space, NULL);
     if (st == ATHLETE_OK)
         st = expected_kind == KIND_POLICY ? read_policy_records(agent, reader, err)
-                                          : read_records(agent, reader, load_environment_state, err);
+                                          : read_records(agent, reader, load_environment_state, cJSON_IsTrue(with_env), err);
     if (st != ATHLETE_OK) {
         athlete_error_prefix(err, "'%s': ", path);
         goto done;
@@ -674,6 +742,9 @@ done:
     athlete_free(config);
     cJSON_Delete(header);
     athlete_free(data);
+    athlete_free(records);
+    if (fd >= 0)
+        close(fd);
     return st;
 }
 

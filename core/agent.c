@@ -3,6 +3,7 @@
 
 #include <athlete/alloc.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -304,6 +305,11 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
     if (!isfinite(reward))
         return athlete_error_set(err, ATHLETE_E_NON_FINITE, "step: reward is %s",
                                  isnan(reward) ? "NaN" : "infinite");
+    /* Rewards are stored as float: beyond FLT_MAX they become infinite and poison every
+     * later update. */
+    if (fabs(reward) > FLT_MAX)
+        return athlete_error_set(err, ATHLETE_E_NON_FINITE, "step: reward %g is beyond the float range (+-%g)",
+                                 reward, (double)FLT_MAX);
     athlete_step_data data = {
         .action = agent->last_action,
         .policy_info = &agent->last_policy_info,

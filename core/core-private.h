@@ -52,5 +52,10 @@ athlete_status athlete__registry_lookup(const athlete_registry *registry, const 
  * fit, the middle of the path is elided, never the reason after it. */
 athlete_status athlete__path_error(athlete_error *err, athlete_status status, const char *before,
                                    const char *path, const char *fmt, ...) ATHLETE_PRINTF(5, 6);
+/* Replaces `path` atomically with the concatenated parts (atomic-file.c: an unpredictable
+ * O_EXCL | O_NOFOLLOW temporary name, fsync, rename, stale temporaries of dead savers
+ * removed). */
+athlete_status athlete__write_file_atomically(const char *path, const unsigned char *const *parts,
+                                              const size_t *sizes, size_t count, athlete_error *err);
 
 #endif

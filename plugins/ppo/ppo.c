@@ -194,7 +194,7 @@ static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *
 static athlete_status policy_load(void *self, athlete_reader *r, athlete_error *err)
 {
     ppo_policy *p = self;
-    return athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    return athlete_reader_get_rng(r, "rng", &p->rng, err);
 }
 
 static void policy_destroy(void *self) { athlete_free(self); }
@@ -278,7 +278,13 @@ static athlete_status rollout_save(void *self, athlete_writer *w, athlete_error 
 static athlete_status rollout_load(void *self, athlete_reader *r, athlete_error *err)
 {
     ppo_rollout_update *u = self;
-    return athlete_reader_get(r, "last_data_points", ATHLETE_RECORD_U64, &u->last_data_points, 1, err);
+    athlete_status st = athlete_reader_get(r, "last_data_points", ATHLETE_RECORD_U64, &u->last_data_points, 1, err);
+    const athlete_clock *clock = athlete_reader_clock(r);
+    if (st == ATHLETE_OK && clock && u->last_data_points != clock->data_points)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the rollout update has taken %llu rollouts, the clock counts %llu",
+                                 (unsigned long long)u->last_data_points, (unsigned long long)clock->data_points);
+    return st;
 }
 
 static athlete_status gradient_save(void *self, athlete_writer *w, athlete_error *err)
@@ -294,8 +300,13 @@ static athlete_status gradient_load(void *self, athlete_reader *r, athlete_error
 {
     ppo_gradient_update *u = self;
     athlete_status st = athlete_reader_get(r, "last_data_points", ATHLETE_RECORD_U64, &u->last_data_points, 1, err);
+    const athlete_clock *clock = athlete_reader_clock(r);
+    if (st == ATHLETE_OK && clock && u->last_data_points > clock->data_points)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the PPO update has seen %llu rollouts, the clock counts %llu",
+                                 (unsigned long long)u->last_data_points, (unsigned long long)clock->data_points);
     if (st == ATHLETE_OK)
-        st = athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &u->rng, sizeof u->rng, err);
+        st = athlete_reader_get_rng(r, "rng", &u->rng, err);
     return st;
 }
 

@@ -84,11 +84,12 @@ static bool q_update_ready(void *self, const athlete_clock *clock)
 static athlete_status q_update_run(void *self, const athlete_clock *clock, athlete_info *log,
                                    athlete_error *err)
 {
-    (void)err;
     q_update *u = self;
     q_learning_state *s = u->state;
     u->last_after_warmup = athlete_clock_after_warmup(clock);
     const athlete_transition *t = athlete_transition_collector_latest(&s->collector);
+    if (!t->observation)
+        return athlete_error_set(err, ATHLETE_E_CALL_ORDER, "q_table update: the collector has no transition");
     size_t state = (size_t)((int64_t)t->observation[0] - s->observation_start);
     size_t next = (size_t)((int64_t)t->next_observation[0] - s->observation_start);
     size_t action = (size_t)t->action[0]; /* the policy wrote start + index; q_learning uses start 0 */
@@ -113,7 +114,16 @@ static athlete_status q_update_save(void *self, athlete_writer *w, athlete_error
 static athlete_status q_update_load(void *self, athlete_reader *r, athlete_error *err)
 {
     q_update *u = self;
-    return athlete_reader_get(r, "last_after_warmup", ATHLETE_RECORD_U64, &u->last_after_warmup, 1, err);
+    athlete_status st = athlete_reader_get(r, "last_after_warmup", ATHLETE_RECORD_U64, &u->last_after_warmup, 1, err);
+    /* The update runs at every interaction after warmup: a counter behind the clock would
+     * update from a transition the collector never produced. */
+    const athlete_clock *clock = athlete_reader_clock(r);
+    if (st == ATHLETE_OK && clock && u->last_after_warmup != athlete_clock_after_warmup(clock))
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the q_table update ran at step %llu after warmup, the clock is at %llu",
+                                 (unsigned long long)u->last_after_warmup,
+                                 (unsigned long long)athlete_clock_after_warmup(clock));
+    return st;
 }
 
 static void q_update_destroy(void *self) { athlete_free(self); }

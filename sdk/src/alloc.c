@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +29,39 @@ athlete_status athlete_set_allocator(athlete_malloc_fn m, athlete_calloc_fn c, a
     return ATHLETE_OK;
 }
 
-void *athlete_malloc(size_t size) { return malloc_fn_(size ? size : 1); }
-void *athlete_calloc(size_t count, size_t size) { return calloc_fn_(count ? count : 1, size ? size : 1); }
-void *athlete_realloc(void *ptr, size_t size) { return realloc_fn_(ptr, size ? size : 1); }
+/* Per thread: two threads loading at once each have their own ceiling. */
+static _Thread_local bool budget_on;
+static _Thread_local bool budget_exceeded;
+static _Thread_local size_t budget_left;
+
+void athlete_alloc_set_budget(size_t bytes)
+{
+    budget_on = bytes != 0;
+    budget_left = bytes;
+    budget_exceeded = false;
+}
+
+bool athlete_alloc_budget_exceeded(void) { return budget_exceeded; }
+
+/* Takes `size` bytes from the budget (count x size for calloc, checked for overflow). */
+static bool budget_take(size_t count, size_t size)
+{
+    if (!budget_on)
+        return true;
+    if ((size && count > SIZE_MAX / size) || count * size > budget_left) {
+        budget_exceeded = true;
+        return false;
+    }
+    budget_left -= count * size;
+    return true;
+}
+
+void *athlete_malloc(size_t size) { return budget_take(1, size) ? malloc_fn_(size ? size : 1) : NULL; }
+void *athlete_calloc(size_t count, size_t size)
+{
+    return budget_take(count, size) ? calloc_fn_(count ? count : 1, size ? size : 1) : NULL;
+}
+void *athlete_realloc(void *ptr, size_t size) { return budget_take(1, size) ? realloc_fn_(ptr, size ? size : 1) : NULL; }
 void athlete_free(void *ptr)
 {
     if (ptr)

@@ -3,6 +3,9 @@
 
 #include <athlete/alloc.h>
 
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,23 +44,28 @@ const char *athlete_record_type_name(athlete_record_type type)
     return "unknown";
 }
 
+/* The table is filled once (pthread_once): threads loading checkpoints at the same time
+ * never see it half-written. */
+static uint32_t crc_table[256];
+static pthread_once_t crc_table_once = PTHREAD_ONCE_INIT;
+
+static void crc_table_fill(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
 uint32_t athlete_crc32(uint32_t crc, const void *data, size_t size)
 {
-    static uint32_t table[256];
-    static bool ready; /* idempotent init: racing threads compute the same table */
-    if (!ready) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        ready = true;
-    }
+    pthread_once(&crc_table_once, crc_table_fill);
     const unsigned char *p = data;
     crc = ~crc;
     for (size_t i = 0; i < size; i++)
-        crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+        crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -206,8 +214,14 @@ struct athlete_reader {
     unsigned char *data;
     record *records;
     size_t count;
+    /* Open-addressing index of record names (slot = record index + 1, 0 = empty): finding a
+     * record or a duplicate costs O(1), so reading a stream is linear in its size. */
+    size_t *slots;
+    size_t slot_mask;
     char scope[NAME_MAX_LEN + 1];
     char what[64];
+    const athlete_space *observation_space, *action_space;
+    const struct athlete_clock *clock;
 };
 
 void athlete_reader_destroy(athlete_reader *r)
@@ -216,7 +230,34 @@ void athlete_reader_destroy(athlete_reader *r)
         return;
     athlete_free(r->data);
     athlete_free(r->records);
+    athlete_free(r->slots);
     athlete_free(r);
+}
+
+static uint64_t name_hash(const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
+    return h;
+}
+
+/* The slot holding `name`, or the empty slot where it would go. */
+static size_t *slot_of(const athlete_reader *r, const char *name)
+{
+    size_t i = (size_t)name_hash(name) & r->slot_mask;
+    while (r->slots[i] && strcmp(r->records[r->slots[i] - 1].name, name) != 0)
+        i = (i + 1) & r->slot_mask;
+    return &r->slots[i];
+}
+
+static void printable_name(char *name, const unsigned char *p, size_t name_len)
+{
+    memcpy(name, p, name_len);
+    name[name_len] = '\0';
+    for (size_t i = 0; i < name_len; i++)
+        if (name[i] < 0x20 || name[i] > 0x7e)
+            name[i] = '?';
 }
 
 athlete_status athlete_reader_create(const void *data, size_t size, const char *what,
@@ -234,12 +275,17 @@ athlete_status athlete_reader_create(const void *data, size_t size, const char *
     }
     if (size)
         memcpy(r->data, data, size);
-    /* First pass counts and checks; records are then indexed. */
-    size_t capacity = 0;
+    /* First pass checks each record and counts them; the second indexes them. */
     for (size_t pos = 0; pos < size;) {
         size_t left = size - pos;
         const unsigned char *p = r->data + pos;
         size_t index = r->count;
+        if (r->count == ATHLETE_CHECKPOINT_MAX_RECORDS) {
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                   "%s: more than %d records (the limit on the record count)", r->what,
+                                   ATHLETE_CHECKPOINT_MAX_RECORDS);
+            goto fail;
+        }
         if (left < 2) {
             st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                    "%s: truncated in record %zu (at byte %zu)", r->what, index, pos);
@@ -261,61 +307,60 @@ athlete_status athlete_reader_create(const void *data, size_t size, const char *
         uint64_t count = get_le(p + 2 + name_len + 1, 8);
         size_t elem = athlete_record_type_size(type);
         size_t header = 2 + name_len + 1 + 8;
-        if (!elem || count > (left - header - 4) / elem) {
-            /* A bad type or a size beyond the data: name what we can. */
-            char name[NAME_MAX_LEN + 1];
-            memcpy(name, p + 2, name_len);
-            name[name_len] = '\0';
-            for (size_t i = 0; i < name_len; i++)
-                if (name[i] < 0x20 || name[i] > 0x7e)
-                    name[i] = '?';
-            if (!elem)
-                st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
-                                       "%s: record '%s' has unknown type %u", r->what, name, p[2 + name_len]);
-            else
-                st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
-                                       "%s: record '%s' claims %llu elements, more than the %zu bytes left (truncated?)",
-                                       r->what, name, (unsigned long long)count, left - header);
+        char name[NAME_MAX_LEN + 1];
+        printable_name(name, p + 2, name_len);
+        if (!elem) {
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "%s: record '%s' has unknown type %u",
+                                   r->what, name, p[2 + name_len]);
+            goto fail;
+        }
+        if (count > (left - header - 4) / elem) {
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                   "%s: record '%s' claims %llu elements, more than the %zu bytes left (truncated?)",
+                                   r->what, name, (unsigned long long)count, left - header);
             goto fail;
         }
         size_t total = header + (size_t)count * elem + 4;
         uint32_t stored = (uint32_t)get_le(p + total - 4, 4);
         uint32_t actual = athlete_crc32(0, p, total - 4);
-        char name[NAME_MAX_LEN + 1];
-        memcpy(name, p + 2, name_len);
-        name[name_len] = '\0';
-        for (size_t i = 0; i < name_len; i++)
-            if (name[i] < 0x20 || name[i] > 0x7e)
-                name[i] = '?';
         if (stored != actual) {
             st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                    "%s: record '%s' fails its CRC32 check (stored %08x, computed %08x)",
                                    r->what, name, stored, actual);
             goto fail;
         }
-        for (size_t i = 0; i < r->count; i++)
-            if (strcmp(r->records[i].name, name) == 0) {
-                st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
-                                       "%s: record '%s' appears twice", r->what, name);
-                goto fail;
-            }
-        if (r->count == capacity) {
-            size_t cap = capacity ? 2 * capacity : 32;
-            record *grown = athlete_realloc(r->records, cap * sizeof *grown);
-            if (!grown) {
-                st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "%s: out of memory", r->what);
-                goto fail;
-            }
-            r->records = grown;
-            capacity = cap;
-        }
-        record *rec = &r->records[r->count++];
-        memcpy(rec->name, name, name_len + 1);
-        rec->type = type;
-        rec->count = count;
-        rec->payload = p + header;
-        rec->read = false;
+        r->count++;
         pos += total;
+    }
+    size_t slots = 16;
+    while (slots < 2 * r->count)
+        slots *= 2;
+    r->records = athlete_calloc(r->count ? r->count : 1, sizeof *r->records);
+    r->slots = athlete_calloc(slots, sizeof *r->slots);
+    if (!r->records || !r->slots) {
+        st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "%s: out of memory", r->what);
+        goto fail;
+    }
+    r->slot_mask = slots - 1;
+    size_t n = r->count;
+    r->count = 0;
+    for (size_t pos = 0, i = 0; i < n; i++) {
+        const unsigned char *p = r->data + pos;
+        size_t name_len = (size_t)get_le(p, 2);
+        record *rec = &r->records[i];
+        printable_name(rec->name, p + 2, name_len);
+        rec->type = (athlete_record_type)p[2 + name_len];
+        rec->count = get_le(p + 2 + name_len + 1, 8);
+        rec->payload = p + 2 + name_len + 1 + 8;
+        pos += 2 + name_len + 1 + 8 + (size_t)rec->count * athlete_record_type_size(rec->type) + 4;
+        size_t *slot = slot_of(r, rec->name);
+        if (*slot) {
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "%s: record '%s' appears twice", r->what,
+                                   rec->name);
+            goto fail;
+        }
+        *slot = i + 1;
+        r->count = i + 1;
     }
     *out = r;
     return ATHLETE_OK;
@@ -330,6 +375,14 @@ void athlete_reader_set_scope(athlete_reader *r, const char *scope)
 }
 
 size_t athlete_reader_record_count(const athlete_reader *r) { return r->count; }
+
+void athlete_reader_skip(athlete_reader *r, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < r->count; i++)
+        if (strncmp(r->records[i].name, prefix, n) == 0)
+            r->records[i].read = true;
+}
 
 size_t athlete_reader_unread_count(const athlete_reader *r, const char **first_unread)
 {
@@ -350,19 +403,16 @@ static athlete_status find(athlete_reader *r, const char *name, athlete_record_t
 {
     char full[NAME_MAX_LEN * 2 + 2];
     scoped(full, sizeof full, r->scope, name);
-    for (size_t i = 0; i < r->count; i++) {
-        record *rec = &r->records[i];
-        if (strcmp(rec->name, full) != 0)
-            continue;
-        if (rec->type != type)
-            return athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                                     "%s: record '%s' holds %s, expected %s", r->what, full,
-                                     athlete_record_type_name(rec->type), athlete_record_type_name(type));
-        *out = rec;
-        return ATHLETE_OK;
-    }
-    return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "%s: record '%s' is missing",
-                             r->what, full);
+    size_t slot = strlen(full) <= NAME_MAX_LEN ? *slot_of(r, full) : 0;
+    if (!slot)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "%s: record '%s' is missing",
+                                 r->what, full);
+    record *rec = &r->records[slot - 1];
+    if (rec->type != type)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_MISMATCH, "%s: record '%s' holds %s, expected %s",
+                                 r->what, full, athlete_record_type_name(rec->type), athlete_record_type_name(type));
+    *out = rec;
+    return ATHLETE_OK;
 }
 
 athlete_status athlete_reader_count(athlete_reader *r, const char *name, athlete_record_type type,
@@ -390,5 +440,109 @@ athlete_status athlete_reader_get(athlete_reader *r, const char *name, athlete_r
     if (count)
         memcpy(data, rec->payload, count * athlete_record_type_size(type));
     rec->read = true;
+    return ATHLETE_OK;
+}
+
+/* ---- values checked against the loading agent ---- */
+
+void athlete_reader_set_agent(athlete_reader *r, const athlete_space *observation_space,
+                              const athlete_space *action_space, const struct athlete_clock *clock)
+{
+    r->observation_space = observation_space;
+    r->action_space = action_space;
+    r->clock = clock;
+}
+
+const struct athlete_clock *athlete_reader_clock(const athlete_reader *r) { return r->clock; }
+
+static athlete_status check_rows(athlete_reader *r, const char *name, const athlete_space *space,
+                                 bool bounded, const char *what, const float *data, size_t rows,
+                                 athlete_error *err)
+{
+    char full[NAME_MAX_LEN * 2 + 2];
+    scoped(full, sizeof full, r->scope, name);
+    size_t width = athlete_space_flat_size(space);
+    for (size_t row = 0; row < rows; row++) {
+        const float *value = data + row * width;
+        athlete_status st = ATHLETE_OK;
+        if (bounded || space->kind == ATHLETE_SPACE_DISCRETE) {
+            st = athlete_space_check_value(space, value, what, err);
+        } else {
+            for (size_t i = 0; i < width && st == ATHLETE_OK; i++)
+                if (!isfinite(value[i]))
+                    st = athlete_error_set(err, ATHLETE_E_NON_FINITE, "%s[%zu] is %s", what, i,
+                                           isnan(value[i]) ? "NaN" : "infinite");
+        }
+        if (st != ATHLETE_OK) {
+            athlete_error_prefix(err, "%s: record '%s' row %zu: ", r->what, full, row);
+            if (err)
+                err->status = ATHLETE_E_CHECKPOINT_CORRUPT;
+            return ATHLETE_E_CHECKPOINT_CORRUPT;
+        }
+    }
+    return ATHLETE_OK;
+}
+
+athlete_status athlete_reader_get_observations(athlete_reader *r, const char *name, float *data, size_t rows,
+                                               athlete_error *err)
+{
+    size_t width = r->observation_space ? athlete_space_flat_size(r->observation_space) : 0;
+    if (!r->observation_space)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "%s: reading observations needs the agent's spaces (athlete_reader_set_agent)", r->what);
+    athlete_status st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, data, rows * width, err);
+    return st ? st : check_rows(r, name, r->observation_space, true, "observation", data, rows, err);
+}
+
+athlete_status athlete_reader_get_actions(athlete_reader *r, const char *name, float *data, size_t rows,
+                                          athlete_error *err)
+{
+    size_t width = r->action_space ? athlete_space_flat_size(r->action_space) : 0;
+    if (!r->action_space)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "%s: reading actions needs the agent's spaces (athlete_reader_set_agent)", r->what);
+    athlete_status st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, data, rows * width, err);
+    return st ? st : check_rows(r, name, r->action_space, false, "action", data, rows, err);
+}
+
+athlete_status athlete_reader_get_finite(athlete_reader *r, const char *name, float *data, size_t count,
+                                         athlete_error *err)
+{
+    athlete_status st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, data, count, err);
+    for (size_t i = 0; st == ATHLETE_OK && i < count; i++)
+        if (!isfinite(data[i]))
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "%s: record '%s%s%s' holds %s at %zu", r->what,
+                                   r->scope, *r->scope ? "." : "", name, isnan(data[i]) ? "NaN" : "infinity", i);
+    return st;
+}
+
+athlete_status athlete_reader_get_flags(athlete_reader *r, const char *name, float *data, size_t count,
+                                        athlete_error *err)
+{
+    athlete_status st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, data, count, err);
+    for (size_t i = 0; st == ATHLETE_OK && i < count; i++)
+        if (data[i] != 0.0f && data[i] != 1.0f)
+            st = athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "%s: record '%s%s%s' holds %g at %zu (0 or 1 expected)",
+                                   r->what, r->scope, *r->scope ? "." : "", name, (double)data[i], i);
+    return st;
+}
+
+athlete_status athlete_reader_get_rng(athlete_reader *r, const char *name, athlete_rng *rng, athlete_error *err)
+{
+    athlete_rng loaded;
+    athlete_status st = athlete_reader_get(r, name, ATHLETE_RECORD_BYTES, &loaded, sizeof loaded, err);
+    if (st != ATHLETE_OK)
+        return st;
+    const char *problem = NULL;
+    if ((loaded.s[0] | loaded.s[1] | loaded.s[2] | loaded.s[3]) == 0)
+        problem = "an all-zero state (the generator would only ever give 0)";
+    else if (loaded.has_spare > 1)
+        problem = "a spare flag other than 0 or 1";
+    else if (!isfinite(loaded.spare_normal))
+        problem = "a non-finite spare normal";
+    if (problem)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT, "%s: random generator '%s%s%s' has %s", r->what,
+                                 r->scope, *r->scope ? "." : "", name, problem);
+    *rng = loaded;
     return ATHLETE_OK;
 }

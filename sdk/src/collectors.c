@@ -76,7 +76,14 @@ static athlete_status collector_load(void *self, athlete_reader *r, athlete_erro
     athlete_transition_collector *c = self;
     uint64_t has;
     athlete_status st = athlete_reader_get(r, "has_previous", ATHLETE_RECORD_U64, &has, 1, err);
-    if (st == ATHLETE_OK)
+    if (st == ATHLETE_OK && has > 1)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the collector's record 'has_previous' holds %llu (0 or 1 expected)",
+                                 (unsigned long long)has);
+    /* A pending observation becomes the next transition's (an index for tabular agents). */
+    if (st == ATHLETE_OK && has && athlete_reader_clock(r))
+        st = athlete_reader_get_observations(r, "previous_observation", c->previous, 1, err);
+    else if (st == ATHLETE_OK)
         st = athlete_reader_get(r, "previous_observation", ATHLETE_RECORD_F32, c->previous,
                                 c->observation_size, err);
     if (st == ATHLETE_OK)

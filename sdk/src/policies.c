@@ -97,7 +97,7 @@ static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *
 static athlete_status policy_load(void *self, athlete_reader *r, athlete_error *err)
 {
     discrete_policy *p = self;
-    return athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    return athlete_reader_get_rng(r, "rng", &p->rng, err);
 }
 
 static void policy_destroy(void *self)

@@ -75,6 +75,11 @@ athlete_status athlete_update_schedule_load(athlete_update_schedule *s, athlete_
     athlete_status st = athlete_reader_get(r, rec, ATHLETE_RECORD_U64, v, 4, err);
     if (st != ATHLETE_OK)
         return st;
+    const athlete_clock *clock = athlete_reader_clock(r);
+    if (v[3] > 1 || (clock && (v[0] > athlete_clock_after_warmup(clock) || v[1] > clock->episodes ||
+                               v[2] > clock->interactions)))
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: record '%s' holds a schedule ahead of the clock or a flag other than 0/1", rec);
     s->last_after_warmup = v[0];
     s->last_episodes = v[1];
     s->last_interactions = v[2];
@@ -95,5 +100,13 @@ athlete_status athlete_target_schedule_load(athlete_target_schedule *s, athlete_
 {
     char rec[96];
     record_name(rec, sizeof rec, name);
-    return athlete_reader_get(r, rec, ATHLETE_RECORD_U64, &s->last_after_warmup, 1, err);
+    uint64_t last;
+    athlete_status st = athlete_reader_get(r, rec, ATHLETE_RECORD_U64, &last, 1, err);
+    const athlete_clock *clock = athlete_reader_clock(r);
+    if (st == ATHLETE_OK && clock && last > athlete_clock_after_warmup(clock))
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: record '%s' holds a schedule ahead of the clock", rec);
+    if (st == ATHLETE_OK)
+        s->last_after_warmup = last;
+    return st;
 }

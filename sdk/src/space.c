@@ -64,6 +64,11 @@ athlete_status athlete_space_validate(const athlete_space *space, const char *wh
             return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH,
                                      "%s: Discrete n must be <= 2^24 (values travel as float), got %" PRId64,
                                      what, space->n);
+        /* Every value start .. start+n-1 must be exact as a float (and start+n cannot overflow). */
+        if (space->start < -(INT64_C(1) << 24) || space->start > (INT64_C(1) << 24) - space->n)
+            return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH,
+                                     "%s: Discrete start must keep every value within +-2^24 (values travel as float), got start %" PRId64,
+                                     what, space->start);
         return ATHLETE_OK;
     }
     if (space->kind != ATHLETE_SPACE_BOX)
@@ -73,10 +78,18 @@ athlete_status athlete_space_validate(const athlete_space *space, const char *wh
         return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH,
                                  "%s: Box must have 1 to %d dimensions, got %zu", what,
                                  ATHLETE_SPACE_MAX_DIMS, space->ndim);
-    for (size_t i = 0; i < space->ndim; i++)
+    size_t elements = 1;
+    for (size_t i = 0; i < space->ndim; i++) {
         if (space->shape[i] == 0)
             return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH,
                                      "%s: Box shape[%zu] is 0", what, i);
+        /* Checked one factor at a time, so the product can never wrap around. */
+        if (space->shape[i] > ATHLETE_SPACE_MAX_ELEMENTS / elements)
+            return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH,
+                                     "%s: Box has more than %d elements (the limit on a space's flat size)", what,
+                                     ATHLETE_SPACE_MAX_ELEMENTS);
+        elements *= space->shape[i];
+    }
     if (!space->low || !space->high)
         return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH, "%s: Box bounds are NULL", what);
     size_t n = athlete_space_flat_size(space);
@@ -338,9 +351,11 @@ athlete_status athlete_space_from_json(const char *json, athlete_space **out, at
         }
         size_t dims[ATHLETE_SPACE_MAX_DIMS];
         size_t n = 1;
-        for (int i = 0; i < ndim; i++) {
+        int i = 0;
+        const cJSON *item;
+        cJSON_ArrayForEach(item, shape) {
             double d;
-            if (!json_integer(cJSON_GetArrayItem(shape, i), 1, 1 << 24, &d)) {
+            if (!json_integer(item, 1, 1 << 24, &d)) {
                 st = athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
                                        "space JSON: Box shape[%d] is not a positive integer", i);
                 goto done;
@@ -351,6 +366,7 @@ athlete_status athlete_space_from_json(const char *json, athlete_space **out, at
                 st = athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "space JSON: Box too large");
                 goto done;
             }
+            i++;
         }
         if (!cJSON_IsArray(low) || !cJSON_IsArray(high) || (size_t)cJSON_GetArraySize(low) != n ||
             (size_t)cJSON_GetArraySize(high) != n) {
@@ -363,11 +379,12 @@ athlete_status athlete_space_from_json(const char *json, athlete_space **out, at
             st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "space: out of memory");
             goto done;
         }
-        for (size_t i = 0; i < n; i++) {
-            if (!json_to_bound(cJSON_GetArrayItem(low, (int)i), &bounds[i]) ||
-                !json_to_bound(cJSON_GetArrayItem(high, (int)i), &bounds[n + i])) {
+        /* Walked as lists: indexing a cJSON array is linear, so a loop of lookups would be quadratic. */
+        const cJSON *lo = low->child, *hi = high->child;
+        for (size_t k = 0; k < n; k++, lo = lo->next, hi = hi->next) {
+            if (!json_to_bound(lo, &bounds[k]) || !json_to_bound(hi, &bounds[n + k])) {
                 st = athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
-                                       "space JSON: Box bound %zu is not a number, \"inf\" or \"-inf\"", i);
+                                       "space JSON: Box bound %zu is not a number, \"inf\" or \"-inf\"", k);
                 goto done;
             }
         }

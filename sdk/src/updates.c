@@ -41,7 +41,18 @@ athlete_status athlete_replay_load(athlete_replay *rb, athlete_reader *r, athlet
                                  "replay buffer: the checkpoint holds %llu transitions, the capacity is %zu",
                                  (unsigned long long)size, athlete_replay_capacity(rb));
     size_t obs = athlete_replay_obs_size(rb), act = athlete_replay_action_size(rb);
-    if ((st = athlete_reader_get(r, "observations", ATHLETE_RECORD_F32, athlete_replay_observations(rb), size * obs, err)) ||
+    /* Stored actions become indices and stored values feed every later update: each is
+     * checked against the agent's spaces when the reader knows them. */
+    bool checked = athlete_reader_clock(r) != NULL;
+    if (checked) {
+        if ((st = athlete_reader_get_observations(r, "observations", athlete_replay_observations(rb), size, err)) ||
+            (st = athlete_reader_get_actions(r, "actions", athlete_replay_actions(rb), size, err)) ||
+            (st = athlete_reader_get_finite(r, "rewards", athlete_replay_rewards(rb), size, err)) ||
+            (st = athlete_reader_get_observations(r, "next_observations", athlete_replay_next_observations(rb), size,
+                                                  err)) ||
+            (st = athlete_reader_get_flags(r, "terminateds", athlete_replay_terminateds(rb), size, err)))
+            return st;
+    } else if ((st = athlete_reader_get(r, "observations", ATHLETE_RECORD_F32, athlete_replay_observations(rb), size * obs, err)) ||
         (st = athlete_reader_get(r, "actions", ATHLETE_RECORD_F32, athlete_replay_actions(rb), size * act, err)) ||
         (st = athlete_reader_get(r, "rewards", ATHLETE_RECORD_F32, athlete_replay_rewards(rb), size, err)) ||
         (st = athlete_reader_get(r, "next_observations", ATHLETE_RECORD_F32, athlete_replay_next_observations(rb),
@@ -74,10 +85,11 @@ static bool replay_ready(void *self, const athlete_clock *clock)
 static athlete_status replay_run(void *self, const athlete_clock *clock, athlete_info *log, athlete_error *err)
 {
     (void)log;
-    (void)err;
     replay_update *u = self;
-    u->last_data_point = clock->data_points;
     const athlete_transition *t = athlete_transition_collector_latest(&u->collector);
+    if (!t->observation)
+        return athlete_error_set(err, ATHLETE_E_CALL_ORDER, "replay update: the collector has no transition to add");
+    u->last_data_point = clock->data_points;
     athlete_replay_add(u->rb, t->observation, t->action, t->reward, t->next_observation, t->terminated);
     return ATHLETE_OK;
 }
@@ -93,6 +105,13 @@ static athlete_status replay_load(void *self, athlete_reader *r, athlete_error *
 {
     replay_update *u = self;
     athlete_status st = athlete_reader_get(r, "last_data_point", ATHLETE_RECORD_U64, &u->last_data_point, 1, err);
+    /* The update runs each time the clock publishes a data point: a counter behind the
+     * clock would add a transition the collector never produced. */
+    const athlete_clock *clock = athlete_reader_clock(r);
+    if (st == ATHLETE_OK && clock && u->last_data_point != clock->data_points)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the replay update has added %llu data points, the clock counts %llu",
+                                 (unsigned long long)u->last_data_point, (unsigned long long)clock->data_points);
     return st ? st : athlete_replay_load(u->rb, r, err);
 }
 
@@ -250,7 +269,7 @@ static athlete_status gradient_load(void *self, athlete_reader *r, athlete_error
 {
     gradient_update *u = self;
     athlete_status st = athlete_update_schedule_load(&u->schedule, r, NULL, err);
-    return st ? st : athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &u->rng, sizeof u->rng, err);
+    return st ? st : athlete_reader_get_rng(r, "rng", &u->rng, err);
 }
 
 #define GRADIENT_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_gradient_update_options, stream)

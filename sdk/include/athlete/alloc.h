@@ -5,6 +5,7 @@
 #ifndef ATHLETE_ALLOC_H
 #define ATHLETE_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <athlete/export.h>
@@ -30,6 +31,13 @@ ATHLETE_API void *athlete_realloc(void *ptr, size_t size);
 /* Frees memory from the functions above and every owned output Athlete hands out
  * (JSON texts, lists). NULL is ignored. */
 ATHLETE_API void athlete_free(void *ptr);
+/* A ceiling on the bytes the calling thread may request through athlete_malloc, _calloc
+ * and _realloc from now on (0 lifts it); a request beyond it fails as out of memory.
+ * Loading a checkpoint builds the agent its header describes under such a ceiling, so a
+ * hostile configuration ends in a message instead of exhausting the machine. */
+ATHLETE_API void athlete_alloc_set_budget(size_t bytes);
+/* True when a request was refused since the last athlete_alloc_set_budget. */
+ATHLETE_API bool athlete_alloc_budget_exceeded(void);
 /* Duplicates a string with athlete_malloc; NULL when out of memory. */
 ATHLETE_API char *athlete_strdup(const char *s);
 

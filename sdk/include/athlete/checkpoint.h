@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include <athlete/export.h>
+#include <athlete/rng.h>
+#include <athlete/space.h>
 #include <athlete/status.h>
 
 ATHLETE_BEGIN_DECLS
@@ -67,8 +69,45 @@ ATHLETE_API athlete_status athlete_reader_create(const void *data, size_t size, 
 ATHLETE_API void athlete_reader_destroy(athlete_reader *reader);
 ATHLETE_API void athlete_reader_set_scope(athlete_reader *reader, const char *scope);
 ATHLETE_API size_t athlete_reader_record_count(const athlete_reader *reader);
+/* Marks every record whose name starts with `prefix` as read: state a loader skips on
+ * purpose (the environment part when it is not wanted). */
+ATHLETE_API void athlete_reader_skip(athlete_reader *reader, const char *prefix);
 /* The number of records never read (a loaded component ignoring its state is a bug). */
 ATHLETE_API size_t athlete_reader_unread_count(const athlete_reader *reader, const char **first_unread);
+
+/* The most records a stream may hold (a reader refuses more, naming the limit). */
+#define ATHLETE_CHECKPOINT_MAX_RECORDS 1000000
+
+/* ---- Stored values checked against the loading agent ----
+ * A checkpoint may come from a stranger: a stored action or observation is used as an
+ * index, a counter decides how often an update runs, an RNG state decides whether a draw
+ * ends. Components read such values through these getters, which refuse (with
+ * E_CHECKPOINT_CORRUPT, naming the record and the row) anything the agent itself could
+ * never have produced. The core tells the reader which agent is loading. */
+struct athlete_clock;
+ATHLETE_API void athlete_reader_set_agent(athlete_reader *reader, const athlete_space *observation_space,
+                                          const athlete_space *action_space,
+                                          const struct athlete_clock *clock);
+/* The loading agent's clock as restored from the checkpoint (NULL when not set): a
+ * component's own counters must not run ahead of it. */
+ATHLETE_API const struct athlete_clock *athlete_reader_clock(const athlete_reader *reader);
+/* `rows` observations, each within the observation space. */
+ATHLETE_API athlete_status athlete_reader_get_observations(athlete_reader *reader, const char *name,
+                                                           float *data, size_t rows, athlete_error *err);
+/* `rows` actions: a Discrete one must be a valid value, a Box one finite (PPO's Gaussian
+ * actions are unbounded). */
+ATHLETE_API athlete_status athlete_reader_get_actions(athlete_reader *reader, const char *name, float *data,
+                                                      size_t rows, athlete_error *err);
+/* f32 values that must all be finite (rewards, log-probabilities). */
+ATHLETE_API athlete_status athlete_reader_get_finite(athlete_reader *reader, const char *name, float *data,
+                                                     size_t count, athlete_error *err);
+/* f32 values that must each be 0 or 1 (terminated flags). */
+ATHLETE_API athlete_status athlete_reader_get_flags(athlete_reader *reader, const char *name, float *data,
+                                                    size_t count, athlete_error *err);
+/* An RNG stream saved as bytes; an all-zero state (on which xoshiro stays at zero for
+ * ever, so rejection loops never end) or a bad spare normal is refused. */
+ATHLETE_API athlete_status athlete_reader_get_rng(athlete_reader *reader, const char *name, athlete_rng *rng,
+                                                  athlete_error *err);
 
 /* CRC-32 (IEEE 802.3, as zlib's crc32), continuing from `crc` (start with 0). */
 ATHLETE_API uint32_t athlete_crc32(uint32_t crc, const void *data, size_t size);

@@ -22,6 +22,8 @@ typedef enum athlete_space_kind {
 } athlete_space_kind;
 
 #define ATHLETE_SPACE_MAX_DIMS 4
+/* The most elements a Box may have (its flat size), so sizes derived from it never overflow. */
+#define ATHLETE_SPACE_MAX_ELEMENTS (1 << 24)
 
 /* A transparent value type. The bounds are borrowed: whoever fills the struct keeps
  * low/high alive; functions taking a space copy what they keep. */

@@ -190,7 +190,7 @@ static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *
 static athlete_status policy_load(void *self, athlete_reader *r, athlete_error *err)
 {
     actor_policy *p = self;
-    athlete_status st = athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    athlete_status st = athlete_reader_get_rng(r, "rng", &p->rng, err);
     if (st == ATHLETE_OK && p->noise)
         st = athlete_noise_load(p->noise, r, "noise", err);
     return st;

@@ -251,7 +251,7 @@ athlete_status athlete_noise_load(athlete_noise *n, athlete_reader *r, const cha
     athlete_rng rng;
     double std;
     record(rec, sizeof rec, name, "rng");
-    if ((st = athlete_reader_get(r, rec, ATHLETE_RECORD_BYTES, &rng, sizeof rng, err)))
+    if ((st = athlete_reader_get_rng(r, rec, &rng, err)))
         return st;
     record(rec, sizeof rec, name, "std");
     if ((st = athlete_reader_get(r, rec, ATHLETE_RECORD_F64, &std, 1, err)))

@@ -93,6 +93,19 @@ static athlete_status collector_load(void *self, athlete_reader *r, athlete_erro
                                  " transitions; this agent's rollouts are %zu long",
                                  count, c->steps);
     size_t n = (size_t)count;
+    if (n > 0 && athlete_reader_clock(r)) {
+        /* Stored actions are indices for a categorical policy: each is checked. */
+        if ((st = athlete_reader_get_observations(r, "previous_observation", c->previous, 1, err)) ||
+            (st = athlete_reader_get_observations(r, "observations", c->observations, n, err)) ||
+            (st = athlete_reader_get_actions(r, "actions", c->actions, n, err)) ||
+            (st = athlete_reader_get_finite(r, "log_probs", c->log_probs, n, err)) ||
+            (st = athlete_reader_get_finite(r, "rewards", c->rewards, n, err)) ||
+            (st = athlete_reader_get_flags(r, "dones", c->dones, n, err)))
+            return st;
+        c->count = n;
+        c->has_published = false;
+        return ATHLETE_OK;
+    }
     if ((st = athlete_reader_get(r, "previous_observation", ATHLETE_RECORD_F32, c->previous,
                                  c->observation_size, err)))
         return st;
