@@ -36,4 +36,8 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
                                     const char *config_json, bool inference_only, athlete_agent **out,
                                     athlete_error *err);
 
+/* Loads a full checkpoint or a policy-only file, whichever `path` holds (export). */
+athlete_status athlete__agent_load_any(const athlete_registry *registry, const char *path, athlete_agent **out,
+                                      bool *policy_only, athlete_error *err);
+
 #endif
