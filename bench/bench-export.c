@@ -3,8 +3,9 @@
  * object, bytes of constants).
  *
  * The policies hold their initial weights: the time of a forward pass does not depend on
- * the values. The exported files are compiled with the system compiler at -O2 (what a
- * firmware build would use) and loaded with dlopen, so both sides pay one indirect call.
+ * the values. The exported files are compiled with the system compiler twice, portable
+ * (-O2, baseline instruction set: what a firmware build would use) and for this CPU
+ * (-O3 -march=native), and loaded with dlopen, so both sides pay one indirect call.
  *
  *   build/bench/bench-export [DIRECTORY]      (default /tmp) */
 #include <athlete/athlete.h>
@@ -58,11 +59,11 @@ static void run_exported(void *ctx)
     }
 }
 
-/* Text bytes of the object file compiled from `c_path` (via size(1)). */
+/* Bytes of the .text section (code only; the constants are in .rodata) of an object file. */
 static long text_bytes(const char *object)
 {
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "size '%s' | awk 'NR == 2 {print $1}'", object);
+    snprintf(cmd, sizeof cmd, "size -A '%s' | awk '$1 == \".text\" {print $2}'", object);
     FILE *p = popen(cmd, "r");
     long bytes = -1;
     if (p) {
@@ -99,20 +100,32 @@ static void bench_one(athlete_registry *reg, const char *dir, const char *label,
     if (athlete_policy_export_c(reg, policy_path, name, c_path, h_path, NULL, &report, &err))
         die("export", &err);
     const char *cc = getenv("CC") ? getenv("CC") : "cc";
-    snprintf(cmd, sizeof cmd,
-             "%s -std=c99 -pedantic -Wall -Wextra -Werror -O2 -c '%s' -o '%s' && "
-             "%s -std=c99 -O2 -fPIC -shared '%s' -o '%s' -lm",
-             cc, c_path, object, cc, c_path, so);
-    if (system(cmd) != 0)
-        die("compiling the exported code", NULL);
-    void *dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    if (!dl)
-        die(dlerror(), NULL);
-    char symbol[96];
-    snprintf(symbol, sizeof symbol, "%s_act", name);
-    act_fn act = (act_fn)dlsym(dl, symbol);
+    static const char *const flag_sets[2] = {"-O2", "-O3 -march=native"};
+    act_fn acts[2];
+    void *dls[2];
+    long code[2];
+    for (int v = 0; v < 2; v++) {
+        snprintf(cmd, sizeof cmd,
+                 "%s -std=c99 -pedantic -Wall -Wextra -Werror %s -c '%s' -o '%s' && "
+                 "%s -std=c99 %s -fPIC -shared '%s' -o '%s.%d' -lm",
+                 cc, flag_sets[v], c_path, object, cc, flag_sets[v], c_path, so, v);
+        if (system(cmd) != 0)
+            die("compiling the exported code", NULL);
+        code[v] = text_bytes(object);
+        char path[600];
+        snprintf(path, sizeof path, "%s.%d", so, v);
+        dls[v] = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        if (!dls[v])
+            die(dlerror(), NULL);
+        remove(path);
+        char symbol[96];
+        snprintf(symbol, sizeof symbol, "%s_act", name);
+        acts[v] = (act_fn)dlsym(dls[v], symbol);
+        if (!acts[v])
+            die("dlsym", NULL);
+    }
     athlete_saved_policy *policy;
-    if (!act || athlete_policy_load(reg, policy_path, &policy, &err))
+    if (athlete_policy_load(reg, policy_path, &policy, &err))
         die("load", &err);
 
     /* observations from the environment's own resets and random steps */
@@ -139,15 +152,19 @@ static void bench_one(athlete_registry *reg, const char *dir, const char *label,
                 break;
         }
     }
-    timing t = {policy, act, observations, n, 0};
+    timing t = {policy, NULL, observations, n, 0};
     double library_ns = bench_time_us(run_library, &t) * 1e3 / OBSERVATIONS;
-    double exported_ns = bench_time_us(run_exported, &t) * 1e3 / OBSERVATIONS;
-    printf("%-22s athlete_policy_act %7.1f ns/action | exported C %6.1f ns/action (%.1fx) | "
-           "code %ld bytes, constants %zu bytes, stack arrays %zu bytes\n",
-           label, library_ns, exported_ns, library_ns / exported_ns, text_bytes(object), report.flash_bytes,
-           report.stack_bytes);
+    printf("%s: constants %zu bytes, stack arrays %zu bytes\n", label, report.flash_bytes, report.stack_bytes);
+    printf("  athlete_policy_act (OpenBLAS)        %7.1f ns/action\n", library_ns);
+    for (int v = 0; v < 2; v++) {
+        t.act = acts[v];
+        double exported_ns = bench_time_us(run_exported, &t) * 1e3 / OBSERVATIONS;
+        printf("  exported C, cc %-18s  %7.1f ns/action (%.2fx the library's speed), code %ld bytes\n", flag_sets[v],
+               exported_ns, library_ns / exported_ns, code[v]);
+    }
     athlete_policy_destroy(policy);
-    dlclose(dl);
+    dlclose(dls[0]);
+    dlclose(dls[1]);
     free(observations);
     athlete_agent_destroy(agent);
     athlete_env_destroy(env);
@@ -155,14 +172,13 @@ static void bench_one(athlete_registry *reg, const char *dir, const char *label,
     remove(c_path);
     remove(h_path);
     remove(object);
-    remove(so);
 }
 
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     bench_pin_one_core();
-    bench_print_machine("Exported C policies vs athlete_policy_act (one observation per call, cc -O2)");
+    bench_print_machine("Exported C policies vs athlete_policy_act (one observation per call)");
     athlete_error err;
     athlete_registry *reg;
     if (athlete_registry_create(NULL, &reg, &err))
