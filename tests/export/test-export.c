@@ -489,6 +489,59 @@ START_TEST(stack_figure)
 }
 END_TEST
 
+/* examples/embedded/cartpole.c, built with an exported policy and nothing else, plays the
+ * same episodes as the built-in CartPole-v1 driven by the saved policy: its copy of the
+ * dynamics and the exported policy are both exact. */
+START_TEST(embedded_example)
+{
+    trained t;
+    train(&cases[0], &t);
+    athlete_export_report report;
+    export_file(t.reg, t.policy_path, "cartpole_policy", ATHLETE_EXPORT_FLOAT32, &report);
+    const char *examples = getenv("ATHLETE_EXAMPLES_DIR");
+    ck_assert_ptr_nonnull(examples);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "%s -std=c99 -pedantic -Wall -Wextra -Werror -O2 -I'%s' '%s/embedded/cartpole.c' '%s/cartpole_policy.c' "
+             "-lm -o '%s/cartpole'",
+             compiler(), workdir, examples, workdir, workdir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "'%s/cartpole' 5 3", workdir);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    char line[512];
+    int episodes = 0;
+    athlete_error err;
+    while (fgets(line, sizeof line, p)) {
+        int e;
+        double state[4], expected;
+        if (sscanf(line, "episode %d: initial state %lf %lf %lf %lf, return %lf", &e, &state[0], &state[1], &state[2],
+                   &state[3], &expected) != 6)
+            continue;
+        float obs[4];
+        ck_assert_ok(athlete_env_reset_to_state(t.env, state, 4, obs, &err), &err);
+        double total = 0;
+        bool done = false, first = true;
+        while (!done) {
+            const float *a;
+            ck_assert_ok(athlete_policy_act(t.policy, obs, first, &a, &err), &err);
+            double r;
+            bool term, trunc;
+            ck_assert_ok(athlete_env_step(t.env, a, 1, obs, &r, &term, &trunc, &err), &err);
+            total += r;
+            done = term || trunc;
+            first = false;
+        }
+        ck_assert_msg(total == expected, "episode %d: the example scored %g, the built-in environment %g", e, expected,
+                      total);
+        episodes++;
+    }
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_int_eq(episodes, 5);
+    untrain(&t);
+}
+END_TEST
+
 START_TEST(errors)
 {
     trained t;
@@ -531,6 +584,7 @@ int main(void)
     tcase_add_loop_test(tc, quantized_storage, 0, 2);
     tcase_add_loop_test(tc, refuses_bad_observations, 0, 2);
     tcase_add_test(tc, stack_figure);
+    tcase_add_test(tc, embedded_example);
     tcase_add_test(tc, errors);
     suite_add_tcase(s, tc);
     return run_suite(s);
