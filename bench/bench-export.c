@@ -59,6 +59,22 @@ static void run_exported(void *ctx)
     }
 }
 
+/* ns per action: the best of 300 passes over the observation set (each well under a
+ * millisecond, so on a shared machine most passes run undisturbed and the best is the
+ * undisturbed speed). */
+static double best_ns_per_action(void (*fn)(void *), void *ctx)
+{
+    fn(ctx);
+    double best = 1e30;
+    for (int run = 0; run < 300; run++) {
+        double t0 = bench_now();
+        fn(ctx);
+        double ns = (bench_now() - t0) * 1e9 / OBSERVATIONS;
+        best = ns < best ? ns : best;
+    }
+    return best;
+}
+
 /* Bytes of the .text section (code only; the constants are in .rodata) of an object file. */
 static long text_bytes(const char *object)
 {
@@ -153,12 +169,12 @@ static void bench_one(athlete_registry *reg, const char *dir, const char *label,
         }
     }
     timing t = {policy, NULL, observations, n, 0};
-    double library_ns = bench_time_us(run_library, &t) * 1e3 / OBSERVATIONS;
+    double library_ns = best_ns_per_action(run_library, &t);
     printf("%s: constants %zu bytes, stack arrays %zu bytes\n", label, report.flash_bytes, report.stack_bytes);
     printf("  athlete_policy_act (OpenBLAS)        %7.1f ns/action\n", library_ns);
     for (int v = 0; v < 2; v++) {
         t.act = acts[v];
-        double exported_ns = bench_time_us(run_exported, &t) * 1e3 / OBSERVATIONS;
+        double exported_ns = best_ns_per_action(run_exported, &t);
         printf("  exported C, cc %-18s  %7.1f ns/action (%.2fx the library's speed), code %ld bytes\n", flag_sets[v],
                exported_ns, library_ns / exported_ns, code[v]);
     }
