@@ -489,6 +489,37 @@ START_TEST(stack_figure)
 }
 END_TEST
 
+/* Linkage: no writable data (reentrant, nothing to initialise at start-up) and no undefined
+ * symbol but tanhf where a tanh is computed: dqn's ReLU network needs nothing at all. */
+START_TEST(self_contained)
+{
+    const export_case *c = &cases[_i == 0 ? 0 : 3]; /* dqn, td3 */
+    trained t;
+    train(c, &t);
+    athlete_export_report report;
+    export_file(t.reg, t.policy_path, "linkage", ATHLETE_EXPORT_FLOAT32, &report);
+    char cmd[1024], line[256], undefined[256] = "";
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s -std=c99 -pedantic -Wall -Wextra -Werror -O2 -c linkage.c", workdir,
+             compiler());
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "nm -P '%s/linkage.o'", workdir);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    while (fgets(line, sizeof line, p)) {
+        char symbol[200], type;
+        ck_assert_int_eq(sscanf(line, "%199s %c", symbol, &type), 2);
+        ck_assert_msg(strchr("bBdDC", type) == NULL, "writable data in the exported code: %s", line);
+        if (type == 'U') {
+            strcat(undefined, symbol);
+            strcat(undefined, " ");
+        }
+    }
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_str_eq(undefined, _i == 0 ? "" : "tanhf ");
+    untrain(&t);
+}
+END_TEST
+
 /* examples/embedded/cartpole.c, built with an exported policy and nothing else, plays the
  * same episodes as the built-in CartPole-v1 driven by the saved policy: its copy of the
  * dynamics and the exported policy are both exact. */
@@ -585,6 +616,7 @@ int main(void)
     tcase_add_loop_test(tc, refuses_bad_observations, 0, 2);
     tcase_add_test(tc, stack_figure);
     tcase_add_test(tc, embedded_example);
+    tcase_add_loop_test(tc, self_contained, 0, 2);
     tcase_add_test(tc, errors);
     suite_add_tcase(s, tc);
     return run_suite(s);
