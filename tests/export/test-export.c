@@ -13,6 +13,11 @@
  * the header's stack figure against gcc's -fstack-usage, and the errors, exactly. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
+#include <athlete/collectors.h>
+#include <athlete/mlp.h>
+#include <athlete/nn-records.h>
+#include <athlete/plugin.h>
+#include <athlete/policy-program.h>
 #include <athlete/rng.h>
 #include "runner.h"
 
@@ -489,6 +494,137 @@ START_TEST(stack_figure)
 }
 END_TEST
 
+/* ---- observation normalisation, which no built-in algorithm uses: an in-process algorithm
+ * whose policy is net((observation - shift) * scale), a 3-8-1 tanh network ---- */
+
+typedef struct normalised_state {
+    athlete_mlp *net;
+    athlete_mlp_workspace *ws;
+    float shift[3], scale[3], z[3];
+} normalised_state;
+
+static athlete_status normalised_act(void *self, const float *observation, const athlete_clock *clock, float *action,
+                                     athlete_info *info, athlete_error *err)
+{
+    (void)clock;
+    (void)info;
+    (void)err;
+    normalised_state *s = self;
+    for (int i = 0; i < 3; i++)
+        s->z[i] = (observation[i] - s->shift[i]) * s->scale[i];
+    action[0] = athlete_mlp_forward(s->net, s->ws, s->z, 1)[0];
+    return ATHLETE_OK;
+}
+
+static const athlete_policy_ops normalised_policy_ops = {.struct_size = sizeof(athlete_policy_ops),
+                                                         .act = normalised_act};
+
+static void normalised_destroy(void *state)
+{
+    normalised_state *s = state;
+    athlete_mlp_workspace_destroy(s->ws);
+    athlete_mlp_destroy(s->net);
+    free(s);
+}
+
+static athlete_status normalised_save(void *state, athlete_writer *w, athlete_error *err)
+{
+    return athlete_mlp_save(((normalised_state *)state)->net, w, "net", err);
+}
+
+static athlete_status normalised_load(void *state, athlete_reader *r, athlete_error *err)
+{
+    return athlete_mlp_load(((normalised_state *)state)->net, r, "net", err);
+}
+
+static athlete_status normalised_describe(void *state, athlete_policy_program *program, athlete_error *err)
+{
+    normalised_state *s = state;
+    program->summary = "a normalised tanh network (test)";
+    program->observation_shift = s->shift;
+    program->observation_scale = s->scale;
+    program->head = ATHLETE_PROGRAM_HEAD_VALUES;
+    return athlete_policy_program_add_mlp(program, s->net, err);
+}
+
+static const athlete_state_ops normalised_state_ops = {
+    .struct_size = sizeof(athlete_state_ops),
+    .destroy = normalised_destroy,
+    .save_policy = normalised_save,
+    .load_policy = normalised_load,
+    .describe_policy = normalised_describe,
+};
+
+static athlete_status normalised_build(const athlete_build_args *args, athlete_parts *parts, athlete_error *err)
+{
+    normalised_state *s = calloc(1, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    const size_t widths[] = {3, 8, 1};
+    ck_assert_ok(athlete_mlp_create(widths, 3, ATHLETE_ACTIVATION_TANH, ATHLETE_ACTIVATION_IDENTITY, &s->net, err), err);
+    ck_assert_ok(athlete_mlp_workspace_create(s->net, 1, &s->ws, err), err);
+    athlete_rng rng;
+    athlete_rng_seed(&rng, args->seed, 1);
+    athlete_mlp_init_default(s->net, &rng);
+    const float shift[3] = {0.25f, -0.5f, 1.0f}, scale[3] = {2.0f, 1.5f, 0.125f};
+    memcpy(s->shift, shift, sizeof shift);
+    memcpy(s->scale, scale, sizeof scale);
+    parts->state = s;
+    parts->state_ops = &normalised_state_ops;
+    parts->training_policy = (athlete_policy){&normalised_policy_ops, s};
+    parts->evaluation_policy = (athlete_policy){&normalised_policy_ops, s};
+    return athlete_transition_collector_create(3, 1, NULL, &parts->collector, err);
+}
+
+static const athlete_algorithm normalised_algorithm = {
+    .struct_size = sizeof(athlete_algorithm),
+    .id = "normalised_test",
+    .summary = "a fixed normalised network",
+    .default_config = "{}",
+    .build = normalised_build,
+};
+
+START_TEST(observation_normalisation)
+{
+    athlete_registry *reg = registry();
+    athlete_error err;
+    ck_assert_ok(athlete_registry_register(reg, &normalised_algorithm, &err), &err);
+    athlete_env *env;
+    ck_assert_ok(athlete_env_create("Pendulum-v1", NULL, &env, &err), &err);
+    const athlete_space *os = athlete_env_observation_space(env);
+    uint64_t seed = 3;
+    athlete_agent *agent;
+    ck_assert_ok(athlete_agent_create(reg, "normalised_test", os, athlete_env_action_space(env), &seed, NULL, &agent,
+                                      &err),
+                 &err);
+    char path[300];
+    snprintf(path, sizeof path, "%s/normalised.policy", workdir);
+    ck_assert_ok(athlete_agent_save_policy(agent, path, &err), &err);
+    athlete_saved_policy *policy;
+    ck_assert_ok(athlete_policy_load(reg, path, &policy, &err), &err);
+    athlete_export_report report;
+    export_file(reg, path, "normalised", ATHLETE_EXPORT_FLOAT32, &report);
+    ck_assert_uint_eq(report.stack_bytes, (8 + 1 + 3) * sizeof(float)); /* hidden, output, normalised input */
+    void *dl = compile_and_open("normalised");
+    exported x;
+    bind(dl, "normalised", athlete_env_action_space(env), &report, &x);
+    athlete_rng rng;
+    athlete_rng_seed(&rng, 5, 1);
+    comparison cmp = {0};
+    float obs[3];
+    for (int i = 0; i < OBSERVATIONS; i++) {
+        random_observation(os, &rng, obs);
+        compare_one(&x, policy, agent, obs, false, &cmp);
+    }
+    printf("normalised: %zu observations, largest action difference %.3g\n", cmp.count, cmp.max_difference);
+    ck_assert_double_le(cmp.max_difference, CONTINUOUS_TOLERANCE);
+    dlclose(dl);
+    athlete_policy_destroy(policy);
+    athlete_agent_destroy(agent);
+    athlete_env_destroy(env);
+    athlete_registry_destroy(reg);
+}
+END_TEST
+
 /* Linkage: no writable data (reentrant, nothing to initialise at start-up) and no undefined
  * symbol but tanhf where a tanh is computed: dqn's ReLU network needs nothing at all. */
 START_TEST(self_contained)
@@ -617,6 +753,7 @@ int main(void)
     tcase_add_test(tc, stack_figure);
     tcase_add_test(tc, embedded_example);
     tcase_add_loop_test(tc, self_contained, 0, 2);
+    tcase_add_test(tc, observation_normalisation);
     tcase_add_test(tc, errors);
     suite_add_tcase(s, tc);
     return run_suite(s);
