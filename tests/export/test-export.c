@@ -10,7 +10,9 @@
  *   - continuous actions agree to within CONTINUOUS_TOLERANCE of the action range;
  *   - the exported policy alone scores the evaluation policy's return on 10 episodes.
  * The measured maxima are printed. Also: f16 and int8 storage within their stated error,
- * the header's stack figure against gcc's -fstack-usage, and the errors, exactly. */
+ * the header's stack figure against gcc's -fstack-usage, the object's linkage (no writable
+ * data, nothing but tanhf), observation normalisation through an in-process algorithm,
+ * examples/embedded/cartpole.c against the built-in CartPole, and the errors, exactly. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
 #include <athlete/collectors.h>
