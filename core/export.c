@@ -101,9 +101,9 @@ static void put_float(FILE *f, float v)
     fputc('f', f);
 }
 
-static void put_floats(gen *g, const char *type_comment, const char *decl, const float *v, size_t n)
+/* "decl = {v...};" with 8 literals a line. */
+static void put_floats(gen *g, const char *decl, const float *v, size_t n)
 {
-    (void)type_comment;
     fprintf(g->f, "%s = {", decl);
     for (size_t i = 0; i < n; i++) {
         fputs(i % 8 ? " " : "\n    ", g->f);
@@ -192,7 +192,7 @@ static athlete_status put_weights(gen *g, size_t l, const athlete_program_layer 
     g->flash += in * out;
     char decl[160];
     snprintf(decl, sizeof decl, "static const float %s_s%zu[%zu]", g->name, l, out);
-    put_floats(g, "scale", decl, scale, out);
+    put_floats(g, decl, scale, out);
     athlete_free(scale);
     return ATHLETE_OK;
 }
@@ -396,22 +396,22 @@ static athlete_status put_source(gen *g, const athlete_policy_program *p, const 
             return st;
         if (layer->bias) {
             snprintf(decl, sizeof decl, "static const float %s_b%zu[%zu]", n, l, layer->out);
-            put_floats(g, "bias", decl, layer->bias, layer->out);
+            put_floats(g, decl, layer->bias, layer->out);
         }
         fputc('\n', f);
     }
     if (p->observation_shift) {
         snprintf(decl, sizeof decl, "static const float %s_observation_shift[%zu]", n, sh->obs);
-        put_floats(g, "", decl, p->observation_shift, sh->obs);
+        put_floats(g, decl, p->observation_shift, sh->obs);
         snprintf(decl, sizeof decl, "static const float %s_observation_scale[%zu]", n, sh->obs);
-        put_floats(g, "", decl, p->observation_scale, sh->obs);
+        put_floats(g, decl, p->observation_scale, sh->obs);
         fputc('\n', f);
     }
     if (p->head == ATHLETE_PROGRAM_HEAD_VALUES && p->action_scale) {
         snprintf(decl, sizeof decl, "/* action = unscaled * scale + offset */\nstatic const float %s_action_scale[%zu]", n, sh->act);
-        put_floats(g, "", decl, p->action_scale, sh->act);
+        put_floats(g, decl, p->action_scale, sh->act);
         snprintf(decl, sizeof decl, "static const float %s_action_offset[%zu]", n, sh->act);
-        put_floats(g, "", decl, p->action_offset, sh->act);
+        put_floats(g, decl, p->action_offset, sh->act);
         fputc('\n', f);
     }
     if (p->head == ATHLETE_PROGRAM_HEAD_TABLE) {
