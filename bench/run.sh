@@ -4,7 +4,7 @@
 # picked something else, the GEMM-bound figures again with OPENBLAS_CORETYPE=SkylakeX
 # (see README: the OpenBLAS kernel trap).
 #   bench/run.sh            all benchmarks
-#   bench/run.sh dqn nn     only these (envs, nn, dqn, offpolicy, ppo, checkpoint)
+#   bench/run.sh dqn nn     only these (envs, nn, dqn, offpolicy, ppo, checkpoint, export)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -12,7 +12,7 @@ tools/install-deps.sh
 meson compile -C build-bench >/dev/null
 export ATHLETE_PLUGIN_PATH=$PWD/build-bench/plugins OPENBLAS_NUM_THREADS=1
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(envs nn dqn offpolicy ppo checkpoint)
+[ ${#names[@]} -gt 0 ] || names=(envs nn dqn offpolicy ppo checkpoint export)
 for name in "${names[@]}"; do
   exe=build-bench/bench/bench-$name
   if [ ! -x "$exe" ]; then echo "no benchmark '$name'"; continue; fi

@@ -757,6 +757,23 @@ athlete_status athlete_agent_from_checkpoint(const athlete_registry *registry, c
     return load_file(registry, path, KIND_AGENT, load_environment_state, out, err);
 }
 
+athlete_status athlete__agent_load_any(const athlete_registry *registry, const char *path, athlete_agent **out,
+                                      bool *policy_only, athlete_error *err)
+{
+    unsigned char preamble[PREAMBLE_SIZE];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return athlete_error_set(err, ATHLETE_E_IO, "cannot open checkpoint '%s': %s", path, strerror(errno));
+    size_t got = fread(preamble, 1, sizeof preamble, f);
+    fclose(f);
+    /* load_file reports a short file or a wrong magic precisely; only the kind is read here */
+    uint32_t kind = got == sizeof preamble && get_u32(preamble + 12) == KIND_POLICY ? KIND_POLICY : KIND_AGENT;
+    athlete_status st = load_file(registry, path, kind, false, out, err);
+    if (st == ATHLETE_OK)
+        *policy_only = kind == KIND_POLICY;
+    return st;
+}
+
 const char *athlete_agent_load_warning(const athlete_agent *agent)
 {
     return agent->load_warning[0] ? agent->load_warning : NULL;

@@ -41,5 +41,8 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
 
 /* E_CALL_ORDER naming `call` and the first failure when the agent has failed. */
 athlete_status athlete__agent_check_not_failed(const athlete_agent *agent, const char *call, athlete_error *err);
+/* Loads a full checkpoint or a policy-only file, whichever `path` holds (export). */
+athlete_status athlete__agent_load_any(const athlete_registry *registry, const char *path, athlete_agent **out,
+                                      bool *policy_only, athlete_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "export-cmd.h"
 #include "progress.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -36,6 +37,7 @@ static const char usage_text[] =
     "  eval CHECKPOINT ENV       evaluate a saved agent greedily\n"
     "  call CHECKPOINT METHOD [ARGS_JSON]\n"
     "                            call an algorithm's extension method (e.g. epsilon)\n"
+    "  export CHECKPOINT -o NAME.c  write the policy as dependency-free C (NAME.c, NAME.h)\n"
     "\n"
     "Run 'athlete <command> --help' for a command's options.\n"
     "Plugins are searched in $ATHLETE_PLUGIN_PATH, then in the installed plugin directory.\n";
@@ -539,6 +541,8 @@ int main(int argc, char **argv)
         return cmd_eval(sub_argc, sub_argv);
     if (strcmp(cmd, "call") == 0)
         return cmd_call(sub_argc, sub_argv);
+    if (strcmp(cmd, "export") == 0)
+        return athlete_cli_export(sub_argc, sub_argv);
     if (wants_help(sub_argc, sub_argv)) {
         fputs(usage_text, stdout);
         return EXIT_SUCCESS;

@@ -12,6 +12,7 @@
 #include <athlete/collectors.h>
 #include <athlete/nn-records.h>
 #include <athlete/policies.h>
+#include <athlete/policy-program.h>
 #include <athlete/updates.h>
 
 #include <math.h>
@@ -180,6 +181,15 @@ static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_
     return athlete_mlp_load(s->q, r, "q", err);
 }
 
+/* For export: the greedy policy is the first argmax of the Q network's outputs. */
+static athlete_status state_describe_policy(void *state, athlete_policy_program *program, athlete_error *err)
+{
+    dqn_state *s = state;
+    program->summary = "greedy: the first maximal output of the Q network";
+    program->head = ATHLETE_PROGRAM_HEAD_ARGMAX;
+    return athlete_policy_program_add_mlp(program, s->q, err);
+}
+
 static void state_destroy(void *state)
 {
     dqn_state *s = state;
@@ -207,6 +217,7 @@ static const athlete_state_ops dqn_state_ops = {
     .destroy = state_destroy,
     .save_policy = state_save_policy,
     .load_policy = state_load_policy,
+    .describe_policy = state_describe_policy,
 };
 
 /* ---- extension methods ---- */

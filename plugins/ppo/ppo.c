@@ -13,6 +13,7 @@
 #include <athlete/alloc.h>
 #include <athlete/distributions.h>
 #include <athlete/plugin.h>
+#include <athlete/policy-program.h>
 
 #include <math.h>
 #include <string.h>
@@ -405,6 +406,17 @@ static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_
     return load_actor(state, r, err);
 }
 
+/* For export: the evaluation policy is the actor's mode, the categorical's first maximal
+ * logit or the Gaussian's mean (unsquashed, unclipped, as evaluation_act). */
+static athlete_status state_describe_policy(void *state, athlete_policy_program *program, athlete_error *err)
+{
+    ppo_state *s = state;
+    program->summary = s->discrete ? "the categorical policy's mode: the first maximal logit of the actor"
+                                   : "the Gaussian policy's mean: the actor's output, unsquashed and unclipped";
+    program->head = s->discrete ? ATHLETE_PROGRAM_HEAD_ARGMAX : ATHLETE_PROGRAM_HEAD_VALUES;
+    return athlete_policy_program_add_mlp(program, s->actor, err);
+}
+
 static void state_destroy(void *state)
 {
     ppo_state *s = state;
@@ -436,6 +448,7 @@ static const athlete_state_ops ppo_state_ops = {
     .destroy = state_destroy,
     .save_policy = state_save_policy,
     .load_policy = state_load_policy,
+    .describe_policy = state_describe_policy,
 };
 
 /* ---- extension methods ---- */

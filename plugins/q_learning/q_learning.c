@@ -3,6 +3,7 @@
 #include <athlete/collectors.h>
 #include <athlete/plugin.h>
 #include <athlete/policies.h>
+#include <athlete/policy-program.h>
 
 #include <athlete/alloc.h>
 
@@ -161,6 +162,19 @@ static void state_destroy(void *state)
     athlete_free(s);
 }
 
+/* For export: the greedy policy reads one row of the table. */
+static athlete_status state_describe_policy(void *state, athlete_policy_program *program, athlete_error *err)
+{
+    (void)err;
+    q_learning_state *s = state;
+    program->summary = "greedy: the first maximal entry of the observation's row of the Q table";
+    program->head = ATHLETE_PROGRAM_HEAD_TABLE;
+    program->table = s->table;
+    program->table_rows = s->states;
+    program->table_columns = s->actions;
+    return ATHLETE_OK;
+}
+
 static const athlete_state_ops q_learning_state_ops = {
     .struct_size = sizeof(athlete_state_ops),
     .save = state_save,
@@ -168,6 +182,7 @@ static const athlete_state_ops q_learning_state_ops = {
     .destroy = state_destroy,
     .save_policy = state_save, /* the table is all the greedy policy needs */
     .load_policy = state_load,
+    .describe_policy = state_describe_policy,
 };
 
 /* ---- extension methods ---- */

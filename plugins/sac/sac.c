@@ -23,6 +23,7 @@
 #include <athlete/nn-records.h>
 #include <athlete/collectors.h>
 #include <athlete/plugin.h>
+#include <athlete/policy-program.h>
 #include <athlete/schedule.h>
 #include <athlete/updates.h>
 
@@ -184,6 +185,13 @@ static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_
     return athlete_mlp_load(s->actor, r, "actor", err);
 }
 
+/* For export: the evaluation policy is the actor with the action scaling. */
+static athlete_status state_describe_policy(void *state, athlete_policy_program *program, athlete_error *err)
+{
+    sac_state *s = state;
+    return athlete_actor_policy_program(ATHLETE_ACTOR_SQUASHED_GAUSSIAN, s->actor, s->scaling, program, err);
+}
+
 static void state_destroy(void *state)
 {
     sac_state *s = state;
@@ -209,6 +217,7 @@ static const athlete_state_ops sac_state_ops = {
     .destroy = state_destroy,
     .save_policy = state_save_policy,
     .load_policy = state_load_policy,
+    .describe_policy = state_describe_policy,
 };
 
 /* ---- extension methods ---- */

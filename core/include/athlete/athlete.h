@@ -6,6 +6,7 @@
 #include <athlete/alloc.h>
 #include <athlete/config.h>
 #include <athlete/info.h>
+#include <athlete/policy-export.h>
 #include <athlete/registry.h>
 #include <athlete/space.h>
 #include <athlete/status.h>

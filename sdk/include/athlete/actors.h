@@ -92,6 +92,15 @@ ATHLETE_API athlete_status athlete_actor_policy_create(const athlete_actor_polic
 ATHLETE_API athlete_status athlete_actor_policies_create(const athlete_actor_policy_options *training,
                                                          athlete_parts *parts, athlete_error *err);
 
+/* The evaluation policy of `kind` as a policy program (<athlete/policy-program.h>): the
+ * actor's layers, then VALUES with the scaling's scale and offset, and tanh on the means
+ * for the squashed Gaussian (its mode). Borrows the actor's weights and the scaling. */
+struct athlete_policy_program;
+ATHLETE_API athlete_status athlete_actor_policy_program(athlete_actor_kind kind, const athlete_mlp *actor,
+                                                        const athlete_action_scaling *scaling,
+                                                        struct athlete_policy_program *program,
+                                                        athlete_error *err);
+
 ATHLETE_END_DECLS
 
 #endif

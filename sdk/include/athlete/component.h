@@ -93,10 +93,17 @@ typedef struct athlete_policy_ops {
     void (*destroy)(void *self);
 } athlete_policy_ops;
 
+struct athlete_policy_program;
+
 /* Shared state: networks, optimisers, buffers. Destroyed after every component.
  * save_policy/load_policy (may be NULL: no policy-only saving) write and read only what
  * the evaluation policy needs to act (e.g. the Q network), never the replay buffer or the
- * optimiser: the "policy-only" files of athlete_agent_save_policy. */
+ * optimiser: the "policy-only" files of athlete_agent_save_policy.
+ * describe_policy (appended; read only when struct_size covers it; may be NULL: the
+ * policy cannot be exported) fills an initialised program (<athlete/policy-program.h>)
+ * with what the evaluation policy computes from the current state, borrowing the state's
+ * arrays. Describing beats generating code in each plugin: one code generator serves
+ * every algorithm, and a new algorithm only states its layers and output head. */
 typedef struct athlete_state_ops {
     size_t struct_size;
     athlete_status (*save)(void *state, athlete_writer *writer, athlete_error *err);
@@ -104,6 +111,8 @@ typedef struct athlete_state_ops {
     void (*destroy)(void *state);
     athlete_status (*save_policy)(void *state, athlete_writer *writer, athlete_error *err);
     athlete_status (*load_policy)(void *state, athlete_reader *reader, athlete_error *err);
+    athlete_status (*describe_policy)(void *state, struct athlete_policy_program *program,
+                                      athlete_error *err);
 } athlete_state_ops;
 
 /* Fat pointers (operations + instance). */

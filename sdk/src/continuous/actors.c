@@ -2,6 +2,7 @@
 #include <athlete/actors.h>
 
 #include <athlete/alloc.h>
+#include <athlete/policy-program.h>
 
 #include <math.h>
 #include <string.h>
@@ -298,4 +299,23 @@ athlete_status athlete_actor_policies_create(const athlete_actor_policy_options 
     o.training = false;
     o.noise = NULL;
     return athlete_actor_policy_create(&o, &parts->evaluation_policy, err);
+}
+
+athlete_status athlete_actor_policy_program(athlete_actor_kind kind, const athlete_mlp *actor,
+                                            const athlete_action_scaling *scaling,
+                                            athlete_policy_program *program, athlete_error *err)
+{
+    if (!actor || !scaling || !program)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policy program: NULL argument");
+    athlete_status st = athlete_policy_program_add_mlp(program, actor, err);
+    if (st != ATHLETE_OK)
+        return st;
+    program->head = ATHLETE_PROGRAM_HEAD_VALUES;
+    program->output_tanh = kind == ATHLETE_ACTOR_SQUASHED_GAUSSIAN;
+    program->action_scale = athlete_action_scaling_scale(scaling);
+    program->action_offset = athlete_action_scaling_offset(scaling);
+    program->summary = kind == ATHLETE_ACTOR_SQUASHED_GAUSSIAN
+                           ? "the squashed Gaussian actor's mode tanh(mean), scaled to the action bounds"
+                           : "the deterministic actor, scaled to the action bounds";
+    return ATHLETE_OK;
 }
