@@ -16,10 +16,11 @@
  * progress) is refused before anything changes: the agent is exactly as it was. A failure
  * inside the algorithm during a training reset_step or step (the collector, an update, e.g.
  * a loss that became NaN, or the training policy, e.g. a NaN action) may leave the agent
- * half-updated, so it becomes failed: from then on reset_step, step, save_checkpoint and
- * save_policy fail with E_CALL_ORDER and a message quoting the first failure. Destroy a
- * failed agent; load its last checkpoint to go on. An evaluation-mode call changes only the
- * returned action and info, so its failure leaves the agent usable. */
+ * half-updated, so it becomes failed: from then on training-mode reset_step and step,
+ * save_checkpoint and save_policy fail with E_CALL_ORDER and a message quoting the first
+ * failure; evaluation-mode calls still act (to inspect the policy) and change nothing.
+ * Destroy a failed agent; load its last checkpoint to go on. An evaluation-mode call changes
+ * only the returned action and info, so its own failure leaves the agent usable. */
 #ifndef ATHLETE_AGENT_H
 #define ATHLETE_AGENT_H
 
