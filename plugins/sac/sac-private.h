@@ -1,7 +1,7 @@
 /* SAC's shared state and its gradient updates (sac-update.c); sac.c holds the defaults,
  * the configuration checks and the wiring. Never installed. */
-#ifndef SAC_PRIVATE_H
-#define SAC_PRIVATE_H
+#ifndef ATHLETE_SAC_PRIVATE_H
+#define ATHLETE_SAC_PRIVATE_H
 
 #include <athlete/actors.h>
 #include <athlete/adam.h>

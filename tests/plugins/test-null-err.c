@@ -316,13 +316,13 @@ START_TEST(core)
     fclose(file);
     athlete_agent *loaded = NULL;
     FAILS(athlete_agent_from_checkpoint(reg, path, false, &loaded, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
-    athlete_saved_policy *saved = NULL;
-    FAILS(athlete_policy_load(reg, path, &saved, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
+    athlete_policy_file *saved = NULL;
+    FAILS(athlete_policy_file_load(reg, path, &saved, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     ck_assert_ok(athlete_agent_save_policy(agent, path, &err), &err);
-    ck_assert_ok(athlete_policy_load(reg, path, &saved, &err), &err);
+    ck_assert_ok(athlete_policy_file_load(reg, path, &saved, &err), &err);
     unlink(path);
-    FAILS(athlete_policy_act(saved, &outside, true, &action, NULL), ATHLETE_E_SPACE_MISMATCH);
-    athlete_policy_destroy(saved);
+    FAILS(athlete_policy_file_act(saved, &outside, true, &action, NULL), ATHLETE_E_SPACE_MISMATCH);
+    athlete_policy_file_destroy(saved);
     athlete_agent_destroy(agent);
     athlete_registry_destroy(reg);
     ck_assert_int_eq(mismatches, 0);

@@ -113,19 +113,20 @@ ATHLETE_API const char *athlete_agent_load_warning(const athlete_agent *agent);
 ATHLETE_API athlete_status athlete_agent_save_policy(athlete_agent *agent, const char *path,
                                                      athlete_error *err);
 
-/* An inference-only policy loaded from a policy file. */
-typedef struct athlete_saved_policy athlete_saved_policy;
-ATHLETE_API athlete_status athlete_policy_load(const athlete_registry *registry, const char *path,
-                                               athlete_saved_policy **out, athlete_error *err);
-ATHLETE_API void athlete_policy_destroy(athlete_saved_policy *policy);
+/* An inference-only policy loaded from a policy file (not to be confused with the SDK's
+ * athlete_policy, the component an algorithm builds). */
+typedef struct athlete_policy_file athlete_policy_file;
+ATHLETE_API athlete_status athlete_policy_file_load(const athlete_registry *registry, const char *path,
+                                                    athlete_policy_file **out, athlete_error *err);
+ATHLETE_API void athlete_policy_file_destroy(athlete_policy_file *policy);
 /* The evaluation policy's action for `observation` (borrowed until the next call).
  * first_of_episode: true for an episode's first observation (the policy's reset_act). */
-ATHLETE_API athlete_status athlete_policy_act(athlete_saved_policy *policy, const float *observation,
-                                              bool first_of_episode, const float **action,
-                                              athlete_error *err);
-ATHLETE_API const athlete_space *athlete_policy_observation_space(const athlete_saved_policy *policy);
-ATHLETE_API const athlete_space *athlete_policy_action_space(const athlete_saved_policy *policy);
-ATHLETE_API const char *athlete_policy_algorithm_id(const athlete_saved_policy *policy);
+ATHLETE_API athlete_status athlete_policy_file_act(athlete_policy_file *policy, const float *observation,
+                                                   bool first_of_episode, const float **action,
+                                                   athlete_error *err);
+ATHLETE_API const athlete_space *athlete_policy_file_observation_space(const athlete_policy_file *policy);
+ATHLETE_API const athlete_space *athlete_policy_file_action_space(const athlete_policy_file *policy);
+ATHLETE_API const char *athlete_policy_file_algorithm_id(const athlete_policy_file *policy);
 
 /* Calls an extension method by name (see athlete_method in <athlete/plugin.h>).
  * args_json is a JSON array of the arguments ("[]" or NULL for none); *result_json
