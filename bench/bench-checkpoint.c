@@ -58,11 +58,11 @@ int main(int argc, char **argv)
         if (athlete_agent_save_policy(agent, policy, &err))
             die(&err);
         double t3 = bench_now();
-        athlete_saved_policy *p;
-        if (athlete_policy_load(reg, policy, &p, &err))
+        athlete_policy_file *p;
+        if (athlete_policy_file_load(reg, policy, &p, &err))
             die(&err);
         double t4 = bench_now();
-        athlete_policy_destroy(p);
+        athlete_policy_file_destroy(p);
         best_save = t1 - t0 < best_save ? t1 - t0 : best_save;
         best_load = t2 - t1 < best_load ? t2 - t1 : best_load;
         best_policy_load = t4 - t3 < best_policy_load ? t4 - t3 : best_policy_load;

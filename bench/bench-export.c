@@ -1,4 +1,4 @@
-/* Exported C policies vs athlete_policy_act: ns per action for the DQN 64-64 (CartPole)
+/* Exported C policies vs athlete_policy_file_act: ns per action for the DQN 64-64 (CartPole)
  * and TD3 64-64 (Pendulum) policies, and the exported code's sizes (text of the compiled
  * object, bytes of constants).
  *
@@ -28,7 +28,7 @@ static void die(const char *what, const athlete_error *err)
 typedef int (*act_fn)(const float *observation, float *action);
 
 typedef struct timing {
-    athlete_saved_policy *policy;
+    athlete_policy_file *policy;
     act_fn act;
     const float *observations; /* OBSERVATIONS rows */
     size_t observation_size;
@@ -42,7 +42,7 @@ static void run_library(void *ctx)
     athlete_error err;
     for (size_t i = 0; i < OBSERVATIONS; i++) {
         const float *action;
-        if (athlete_policy_act(t->policy, t->observations + i * t->observation_size, false, &action, &err))
+        if (athlete_policy_file_act(t->policy, t->observations + i * t->observation_size, false, &action, &err))
             die("policy_act", &err);
         t->sink += action[0];
     }
@@ -140,8 +140,8 @@ static void bench_one(athlete_registry *reg, const char *dir, const char *label,
         if (!acts[v])
             die("dlsym", NULL);
     }
-    athlete_saved_policy *policy;
-    if (athlete_policy_load(reg, policy_path, &policy, &err))
+    athlete_policy_file *policy;
+    if (athlete_policy_file_load(reg, policy_path, &policy, &err))
         die("load", &err);
 
     /* observations from the environment's own resets and random steps */
@@ -171,14 +171,14 @@ static void bench_one(athlete_registry *reg, const char *dir, const char *label,
     timing t = {policy, NULL, observations, n, 0};
     double library_ns = best_ns_per_action(run_library, &t);
     printf("%s: constants %zu bytes, stack arrays %zu bytes\n", label, report.flash_bytes, report.stack_bytes);
-    printf("  athlete_policy_act (OpenBLAS)        %7.1f ns/action\n", library_ns);
+    printf("  athlete_policy_file_act (OpenBLAS)        %7.1f ns/action\n", library_ns);
     for (int v = 0; v < 2; v++) {
         t.act = acts[v];
         double exported_ns = best_ns_per_action(run_exported, &t);
         printf("  exported C, cc %-18s  %7.1f ns/action (%.2fx the library's speed), code %ld bytes\n", flag_sets[v],
                exported_ns, library_ns / exported_ns, code[v]);
     }
-    athlete_policy_destroy(policy);
+    athlete_policy_file_destroy(policy);
     dlclose(dls[0]);
     dlclose(dls[1]);
     free(observations);
@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     bench_pin_one_core();
-    bench_print_machine("Exported C policies vs athlete_policy_act (one observation per call)");
+    bench_print_machine("Exported C policies vs athlete_policy_file_act (one observation per call)");
     athlete_error err;
     athlete_registry *reg;
     if (athlete_registry_create(NULL, &reg, &err))

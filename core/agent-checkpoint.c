@@ -586,7 +586,7 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     if (kind != expected_kind) {
         if (kind == KIND_POLICY)
             st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
-                                   "", path, "' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)");
+                                   "", path, "' is a policy-only file, not a full checkpoint (load it with athlete_policy_file_load)");
         else if (kind == KIND_AGENT)
             st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
                                    "", path, "' is a full checkpoint, not a policy-only file (load it with athlete_agent_from_checkpoint)");
@@ -781,16 +781,16 @@ const char *athlete_agent_load_warning(const athlete_agent *agent)
 
 /* ---- inference-only policies ---- */
 
-struct athlete_saved_policy {
+struct athlete_policy_file {
     athlete_agent *agent; /* built with inference_only, always in evaluation mode */
 };
 
-athlete_status athlete_policy_load(const athlete_registry *registry, const char *path,
-                                   athlete_saved_policy **out, athlete_error *err)
+athlete_status athlete_policy_file_load(const athlete_registry *registry, const char *path,
+                                        athlete_policy_file **out, athlete_error *err)
 {
     if (!registry || !path || !out)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "policy_load: NULL argument");
-    athlete_saved_policy *policy = athlete_calloc(1, sizeof *policy);
+    athlete_policy_file *policy = athlete_calloc(1, sizeof *policy);
     if (!policy)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "policy_load: out of memory");
     athlete_status st = load_file(registry, path, KIND_POLICY, false, &policy->agent, err);
@@ -803,7 +803,7 @@ athlete_status athlete_policy_load(const athlete_registry *registry, const char 
     return ATHLETE_OK;
 }
 
-void athlete_policy_destroy(athlete_saved_policy *policy)
+void athlete_policy_file_destroy(athlete_policy_file *policy)
 {
     if (!policy)
         return;
@@ -811,7 +811,7 @@ void athlete_policy_destroy(athlete_saved_policy *policy)
     athlete_free(policy);
 }
 
-athlete_status athlete_policy_act(athlete_saved_policy *policy, const float *observation, bool first_of_episode,
+athlete_status athlete_policy_file_act(athlete_policy_file *policy, const float *observation, bool first_of_episode,
                                   const float **action, athlete_error *err)
 {
     if (!policy)
@@ -820,17 +820,17 @@ athlete_status athlete_policy_act(athlete_saved_policy *policy, const float *obs
                             : athlete_agent_step(policy->agent, observation, 0, false, false, action, NULL, err);
 }
 
-const athlete_space *athlete_policy_observation_space(const athlete_saved_policy *policy)
+const athlete_space *athlete_policy_file_observation_space(const athlete_policy_file *policy)
 {
     return athlete_agent_observation_space(policy->agent);
 }
 
-const athlete_space *athlete_policy_action_space(const athlete_saved_policy *policy)
+const athlete_space *athlete_policy_file_action_space(const athlete_policy_file *policy)
 {
     return athlete_agent_action_space(policy->agent);
 }
 
-const char *athlete_policy_algorithm_id(const athlete_saved_policy *policy)
+const char *athlete_policy_file_algorithm_id(const athlete_policy_file *policy)
 {
     return athlete_agent_algorithm_id(policy->agent);
 }

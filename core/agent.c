@@ -228,9 +228,7 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
     athlete_error local; /* the failure is recorded even when the caller passes no err */
     if (!err)
         err = &local;
-    athlete_status st = athlete__agent_check_not_failed(agent, "reset_step", err);
-    if (st == ATHLETE_OK)
-        st = check_observation(agent, "reset_step", observation, err);
+    athlete_status st = check_observation(agent, "reset_step", observation, err);
     if (st != ATHLETE_OK)
         return st;
     if (!agent->training) {
@@ -244,6 +242,9 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
             *info = &agent->info;
         return ATHLETE_OK;
     }
+    st = athlete__agent_check_not_failed(agent, "reset_step", err);
+    if (st != ATHLETE_OK)
+        return st;
     bool new_data = false;
     st = agent->parts.collector.ops->reset(agent->parts.collector.self, observation, &new_data, err);
     if (st != ATHLETE_OK) {
@@ -277,9 +278,6 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
     athlete_error local; /* the failure is recorded even when the caller passes no err */
     if (!err)
         err = &local;
-    athlete_status failed = athlete__agent_check_not_failed(agent, "step", err);
-    if (failed != ATHLETE_OK)
-        return failed;
     if (!agent->training) {
         athlete_status st = check_observation(agent, "step", observation, err);
         if (st == ATHLETE_OK)
@@ -294,6 +292,9 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
         return ATHLETE_OK;
     }
     /* Everything the caller can get wrong is checked before anything changes. */
+    athlete_status failed = athlete__agent_check_not_failed(agent, "step", err);
+    if (failed != ATHLETE_OK)
+        return failed;
     if (!agent->episode_active)
         return athlete_error_set(err, ATHLETE_E_CALL_ORDER,
                                  agent->clock.interactions == 0 && agent->clock.episodes == 0

@@ -1,7 +1,7 @@
 /* DDPG's shared state and its two gradient updates (ddpg-update.c); ddpg.c holds the
  * defaults, the configuration checks and the wiring. Never installed. */
-#ifndef DDPG_PRIVATE_H
-#define DDPG_PRIVATE_H
+#ifndef ATHLETE_DDPG_PRIVATE_H
+#define ATHLETE_DDPG_PRIVATE_H
 
 #include <athlete/actors.h>
 #include <athlete/adam.h>

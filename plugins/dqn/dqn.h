@@ -1,6 +1,6 @@
 /* DQN's state shared by its files (plugin-private). */
-#ifndef DQN_H
-#define DQN_H
+#ifndef ATHLETE_DQN_H
+#define ATHLETE_DQN_H
 
 #include <athlete/adam.h>
 #include <athlete/mlp.h>

@@ -65,6 +65,14 @@ typedef struct ppo_losses {
     double policy_loss, value_loss, entropy_loss, loss;
 } ppo_losses;
 
+/* The loss heads, from the networks' outputs for the minibatch rows idx (mb_adv holds their
+ * advantages): the actor's L_pi and L_ent into mb with dL/d(outputs) in d_actor and, for
+ * a Gaussian, dL/d log σ added to log_std_grad (L = L_pi + c_e·L_ent); the critic's L_v
+ * into mb with d(c_v·L_v)/dV in d_value. */
+void ppo_actor_head(ppo_state *s, const athlete_rollout *rollout, const size_t *idx, size_t rows,
+                    const float *out, ppo_losses *mb);
+void ppo_value_head(ppo_state *s, const size_t *idx, size_t rows, const float *v, ppo_losses *mb);
+
 /* epochs × shuffled minibatches of clipped-surrogate Adam steps (rng draws the
  * permutations); *losses receives the means over every minibatch. */
 athlete_status ppo_optimize(ppo_state *s, const athlete_rollout *rollout, athlete_rng *rng,

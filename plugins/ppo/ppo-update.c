@@ -54,11 +54,9 @@ static void gather(ppo_state *s, const athlete_rollout *rollout, const size_t *i
         s->mb_adv[i] = (float)((s->mb_adv[i] - mean) / denom);
 }
 
-/* The actor's half: L_pi and L_ent and their gradients into the actor (and log σ). */
-static athlete_status actor_step(ppo_state *s, const athlete_rollout *rollout, const size_t *idx,
-                                 size_t rows, ppo_losses *mb, athlete_error *err)
+void ppo_actor_head(ppo_state *s, const athlete_rollout *rollout, const size_t *idx, size_t rows,
+                    const float *out, ppo_losses *mb)
 {
-    const float *out = athlete_mlp_forward(s->actor, s->actor_ws, s->mb_obs, rows);
     size_t no = s->output_size;
     memset(s->d_actor, 0, rows * no * sizeof(float));
     double inv = 1.0 / (double)rows, lo = 1.0 - s->clip, hi = 1.0 + s->clip;
@@ -104,14 +102,19 @@ static athlete_status actor_step(ppo_state *s, const athlete_rollout *rollout, c
     }
     mb->policy_loss = -surrogate * inv;
     mb->entropy_loss = -entropy * inv;
+}
+
+/* The actor's half: L_pi and L_ent and their gradients into the actor (and log σ). */
+static athlete_status actor_step(ppo_state *s, const athlete_rollout *rollout, const size_t *idx,
+                                 size_t rows, ppo_losses *mb, athlete_error *err)
+{
+    const float *out = athlete_mlp_forward(s->actor, s->actor_ws, s->mb_obs, rows);
+    ppo_actor_head(s, rollout, idx, rows, out, mb);
     return athlete_mlp_backward(s->actor, s->actor_ws, s->d_actor, NULL, err);
 }
 
-/* The critic's half: L_v and its gradient into the value network. */
-static athlete_status value_step(ppo_state *s, const size_t *idx, size_t rows, ppo_losses *mb,
-                                 athlete_error *err)
+void ppo_value_head(ppo_state *s, const size_t *idx, size_t rows, const float *v, ppo_losses *mb)
 {
-    const float *v = athlete_mlp_forward(s->value, s->value_ws, s->mb_obs, rows);
     double inv = 1.0 / (double)rows, sum = 0.0, c = s->value_clip;
     double scale = s->value_coefficient * inv; /* dL/dV = c_v · (V − R) / B */
     for (size_t i = 0; i < rows; i++) {
@@ -135,6 +138,14 @@ static athlete_status value_step(ppo_state *s, const size_t *idx, size_t rows, p
         s->d_value[i] = (float)(scale * g);
     }
     mb->value_loss = 0.5 * sum * inv;
+}
+
+/* The critic's half: L_v and its gradient into the value network. */
+static athlete_status value_step(ppo_state *s, const size_t *idx, size_t rows, ppo_losses *mb,
+                                 athlete_error *err)
+{
+    const float *v = athlete_mlp_forward(s->value, s->value_ws, s->mb_obs, rows);
+    ppo_value_head(s, idx, rows, v, mb);
     return athlete_mlp_backward(s->value, s->value_ws, s->d_value, NULL, err);
 }
 

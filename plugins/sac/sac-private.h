@@ -1,7 +1,7 @@
 /* SAC's shared state and its gradient updates (sac-update.c); sac.c holds the defaults,
  * the configuration checks and the wiring. Never installed. */
-#ifndef SAC_PRIVATE_H
-#define SAC_PRIVATE_H
+#ifndef ATHLETE_SAC_PRIVATE_H
+#define ATHLETE_SAC_PRIVATE_H
 
 #include <athlete/actors.h>
 #include <athlete/adam.h>
@@ -38,6 +38,14 @@ typedef struct sac_state {
     float *xi, *actions, *d_actions, *d_actions_2, *d_out;
     athlete_actor_critic_nets nets; /* the saved training state (no critic: inference only) */
 } sac_state;
+
+/* The loss heads. The actor's, from both critics' Q of the sampled actions and s->log_prob
+ * (n rows): returns mean(alpha log pi - min(Q1, Q2)) and writes its gradients to d_q1,
+ * d_q2 and d_log_prob; *any_k tells whether critic k is the smaller one of some row. The
+ * temperature's, from s->log_prob: returns -exp(log alpha) mean(log pi + target entropy)
+ * and writes its derivative in log alpha to log_alpha_grad. */
+double sac_actor_head(sac_state *s, const float *q1, const float *q2, size_t n, bool *any_1, bool *any_2);
+double sac_temperature_head(sac_state *s, size_t n);
 
 /* One gradient step each, on a fresh minibatch drawn with rng (which also draws the
  * reparameterisation noise); *loss receives its loss. */

@@ -54,6 +54,25 @@ athlete_status sac_critic_step(void *context, athlete_rng *rng, float *loss, ath
                                     n, s->criterion, loss, err);
 }
 
+double sac_actor_head(sac_state *s, const float *q1, const float *q2, size_t n, bool *any_1, bool *any_2)
+{
+    /* the gradient of min(Q1, Q2) flows into the smaller critic of each row */
+    float inv = 1.0f / (float)n;
+    double sum = 0.0;
+    *any_1 = *any_2 = false;
+    for (size_t i = 0; i < n; i++) {
+        bool first = q1[i] <= q2[i];
+        float q = first ? q1[i] : q2[i];
+        sum += (double)(s->alpha * s->log_prob[i] - q);
+        s->d_q1[i] = first ? -inv : 0.0f;
+        s->d_q2[i] = first ? 0.0f : -inv;
+        s->d_log_prob[i] = s->alpha * inv;
+        *any_1 |= first;
+        *any_2 |= !first;
+    }
+    return sum / (double)n;
+}
+
 athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
     sac_state *s = context;
@@ -67,21 +86,8 @@ athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athl
     const float *q2 = q1 ? athlete_critic_forward(s->critic_2, b.observations, s->actions, n) : NULL;
     if (!q2)
         return rejected(err, "actor", n);
-    /* the gradient of min(Q1, Q2) flows into the smaller critic of each row */
-    float inv = 1.0f / (float)n;
-    double sum = 0.0;
-    bool any_1 = false, any_2 = false;
-    for (size_t i = 0; i < n; i++) {
-        bool first = q1[i] <= q2[i];
-        float q = first ? q1[i] : q2[i];
-        sum += (double)(s->alpha * s->log_prob[i] - q);
-        s->d_q1[i] = first ? -inv : 0.0f;
-        s->d_q2[i] = first ? 0.0f : -inv;
-        s->d_log_prob[i] = s->alpha * inv;
-        any_1 |= first;
-        any_2 |= !first;
-    }
-    *loss = (float)(sum / (double)n);
+    bool any_1, any_2;
+    *loss = (float)sac_actor_head(s, q1, q2, n, &any_1, &any_2);
     /* dQ/da of each critic (parameters untouched); a critic no row chose contributes 0 */
     memset(s->d_actions, 0, na * sizeof *s->d_actions);
     if (any_1 && (st = athlete_critic_action_gradient(s->critic_1, s->d_q1, s->d_actions, err)))
@@ -103,6 +109,17 @@ athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athl
     return ATHLETE_OK;
 }
 
+double sac_temperature_head(sac_state *s, size_t n)
+{
+    double mean = 0.0; /* mean(log pi + target entropy), a constant for the gradient */
+    for (size_t i = 0; i < n; i++)
+        mean += (double)s->log_prob[i] + s->target_entropy;
+    mean /= (double)n;
+    double alpha_now = exp((double)s->log_alpha);
+    s->log_alpha_grad = (float)(-alpha_now * mean); /* d loss / d log alpha */
+    return -alpha_now * mean;
+}
+
 athlete_status sac_temperature_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
     sac_state *s = context;
@@ -113,13 +130,7 @@ athlete_status sac_temperature_step(void *context, athlete_rng *rng, float *loss
     size_t n = b.size;
     if (!sample_actions(s, rng, b.observations, n))
         return rejected(err, "temperature", n);
-    double mean = 0.0; /* mean(log pi + target entropy), a constant for the gradient */
-    for (size_t i = 0; i < n; i++)
-        mean += (double)s->log_prob[i] + s->target_entropy;
-    mean /= (double)n;
-    double alpha_now = exp((double)s->log_alpha);
-    *loss = (float)(-alpha_now * mean);
-    s->log_alpha_grad = (float)(-alpha_now * mean); /* d loss / d log alpha */
+    *loss = (float)sac_temperature_head(s, n);
     athlete_adam_step(s->temperature_adam);
     s->alpha = expf(s->log_alpha);
     return ATHLETE_OK;

@@ -1,7 +1,7 @@
 /* TD3's shared state and its two gradient updates (td3-update.c); td3.c holds the
  * defaults, the configuration checks and the wiring. Never installed. */
-#ifndef TD3_PRIVATE_H
-#define TD3_PRIVATE_H
+#ifndef ATHLETE_TD3_PRIVATE_H
+#define ATHLETE_TD3_PRIVATE_H
 
 #include <athlete/actors.h>
 #include <athlete/adam.h>

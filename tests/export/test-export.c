@@ -3,7 +3,7 @@
  * Each case trains a small agent briefly, saves it, exports it, compiles the generated
  * files with `cc -std=c99 -pedantic -Wall -Wextra -Werror` into a shared object, loads
  * that, and runs 10 000 observations (half from real episodes, half uniform in the space)
- * through both the exported code and athlete_policy_act:
+ * through both the exported code and athlete_policy_file_act:
  *   - discrete actions are identical; where they differ the two outputs must be equal to
  *     within float rounding (a tie; the sums run in another order than OpenBLAS's), and
  *     for q_learning an exact tie of the table (the agent breaks those at random);
@@ -179,14 +179,14 @@ typedef struct exported {
 } exported;
 
 /* One observation through both; first: the episode's first observation. */
-static void compare_one(const exported *x, athlete_saved_policy *policy, athlete_agent *agent, const float *obs,
+static void compare_one(const exported *x, athlete_policy_file *policy, athlete_agent *agent, const float *obs,
                         bool first, comparison *cmp)
 {
-    const athlete_space *as = athlete_policy_action_space(policy);
+    const athlete_space *as = athlete_policy_file_action_space(policy);
     size_t n = athlete_space_flat_size(as);
     const float *want;
     athlete_error err;
-    ck_assert_ok(athlete_policy_act(policy, obs, first, &want, &err), &err);
+    ck_assert_ok(athlete_policy_file_act(policy, obs, first, &want, &err), &err);
     float got[8];
     ck_assert_int_eq(x->act(obs, got), 0);
     cmp->count++;
@@ -227,7 +227,7 @@ static void compare_one(const exported *x, athlete_saved_policy *policy, athlete
 /* Runs `episodes` episodes (seeds 100 + e) acting with the exported code when x is not
  * NULL, otherwise with the policy; returns the returns. Box actions are clipped to the
  * bounds (PPO's Gaussian mean is unbounded). Also compares every visited observation. */
-static void run_episodes(athlete_env *env, const exported *x, athlete_saved_policy *policy, athlete_agent *agent,
+static void run_episodes(athlete_env *env, const exported *x, athlete_policy_file *policy, athlete_agent *agent,
                          int episodes, double *returns, comparison *cmp)
 {
     const athlete_space *as = athlete_env_action_space(env);
@@ -246,7 +246,7 @@ static void run_episodes(athlete_env *env, const exported *x, athlete_saved_poli
                 ck_assert_int_eq(x->act(obs, action), 0);
             } else {
                 const float *a;
-                ck_assert_ok(athlete_policy_act(policy, obs, first, &a, &err), &err);
+                ck_assert_ok(athlete_policy_file_act(policy, obs, first, &a, &err), &err);
                 memcpy(action, a, n * sizeof *action);
             }
             athlete_space_clip(as, action, action);
@@ -265,7 +265,7 @@ typedef struct trained {
     athlete_registry *reg;
     athlete_env *env;
     athlete_agent *agent;
-    athlete_saved_policy *policy;
+    athlete_policy_file *policy;
     char policy_path[300], checkpoint_path[300];
 } trained;
 
@@ -285,12 +285,12 @@ static void train(const export_case *c, trained *t)
     snprintf(t->checkpoint_path, sizeof t->checkpoint_path, "%s/%s.ckpt", workdir, c->label);
     ck_assert_ok(athlete_agent_save_policy(t->agent, t->policy_path, &err), &err);
     ck_assert_ok(athlete_agent_save_checkpoint(t->agent, t->checkpoint_path, false, NULL, &err), &err);
-    ck_assert_ok(athlete_policy_load(t->reg, t->policy_path, &t->policy, &err), &err);
+    ck_assert_ok(athlete_policy_file_load(t->reg, t->policy_path, &t->policy, &err), &err);
 }
 
 static void untrain(trained *t)
 {
-    athlete_policy_destroy(t->policy);
+    athlete_policy_file_destroy(t->policy);
     athlete_agent_destroy(t->agent);
     athlete_env_destroy(t->env);
     athlete_registry_destroy(t->reg);
@@ -399,7 +399,7 @@ START_TEST(quantized_storage)
             random_observation(os, &rng, obs);
             const float *want;
             athlete_error err;
-            ck_assert_ok(athlete_policy_act(t.policy, obs, false, &want, &err), &err);
+            ck_assert_ok(athlete_policy_file_act(t.policy, obs, false, &want, &err), &err);
             ck_assert_int_eq(x.act(obs, action), 0);
             if (as->kind == ATHLETE_SPACE_DISCRETE) {
                 agree += action[0] == want[0];
@@ -441,20 +441,20 @@ START_TEST(refuses_bad_observations)
     if (_i == 0) {
         float nan_obs[3] = {1.0f, 0.0f, NAN}, far[3] = {1.0f, 0.0f, 8.5f}, edge[3] = {-1.0f, 1.0f, 8.0f};
         ck_assert_int_eq(x.act(nan_obs, action), 1);
-        ck_assert_fails(athlete_policy_act(t.policy, nan_obs, true, &a, &err), &err, ATHLETE_E_NON_FINITE,
+        ck_assert_fails(athlete_policy_file_act(t.policy, nan_obs, true, &a, &err), &err, ATHLETE_E_NON_FINITE,
                         "observation[2] is NaN");
         ck_assert_int_eq(x.act(far, action), 1);
-        ck_assert_fails(athlete_policy_act(t.policy, far, true, &a, &err), &err, ATHLETE_E_SPACE_MISMATCH,
+        ck_assert_fails(athlete_policy_file_act(t.policy, far, true, &a, &err), &err, ATHLETE_E_SPACE_MISMATCH,
                         "observation[2] = 8.5 is outside [-8, 8]");
         ck_assert_int_eq(x.act(edge, action), 0);
-        ck_assert_ok(athlete_policy_act(t.policy, edge, true, &a, &err), &err);
+        ck_assert_ok(athlete_policy_file_act(t.policy, edge, true, &a, &err), &err);
     } else {
         float outside = 16.0f, half = 1.5f, below = -1.0f, last = 15.0f;
         ck_assert_int_eq(x.act(&outside, action), 1);
         ck_assert_int_eq(x.act(&half, action), 1);
         ck_assert_int_eq(x.act(&below, action), 1);
         ck_assert_int_eq(x.act_discrete(&half), -1); /* the start minus one */
-        ck_assert_fails(athlete_policy_act(t.policy, &half, true, &a, &err), &err, ATHLETE_E_SPACE_MISMATCH,
+        ck_assert_fails(athlete_policy_file_act(t.policy, &half, true, &a, &err), &err, ATHLETE_E_SPACE_MISMATCH,
                         "observation = 1.5 is not an integer in [0, 16)");
         ck_assert_int_eq(x.act(&last, action), 0);
     }
@@ -601,8 +601,8 @@ START_TEST(observation_normalisation)
     char path[300];
     snprintf(path, sizeof path, "%s/normalised.policy", workdir);
     ck_assert_ok(athlete_agent_save_policy(agent, path, &err), &err);
-    athlete_saved_policy *policy;
-    ck_assert_ok(athlete_policy_load(reg, path, &policy, &err), &err);
+    athlete_policy_file *policy;
+    ck_assert_ok(athlete_policy_file_load(reg, path, &policy, &err), &err);
     athlete_export_report report;
     export_file(reg, path, "normalised", ATHLETE_EXPORT_FLOAT32, &report);
     ck_assert_uint_eq(report.stack_bytes, (8 + 1 + 3) * sizeof(float)); /* hidden, output, normalised input */
@@ -620,7 +620,7 @@ START_TEST(observation_normalisation)
     printf("normalised: %zu observations, largest action difference %.3g\n", cmp.count, cmp.max_difference);
     ck_assert_double_le(cmp.max_difference, CONTINUOUS_TOLERANCE);
     dlclose(dl);
-    athlete_policy_destroy(policy);
+    athlete_policy_file_destroy(policy);
     athlete_agent_destroy(agent);
     athlete_env_destroy(env);
     athlete_registry_destroy(reg);
@@ -693,7 +693,7 @@ START_TEST(embedded_example)
         bool done = false, first = true;
         while (!done) {
             const float *a;
-            ck_assert_ok(athlete_policy_act(t.policy, obs, first, &a, &err), &err);
+            ck_assert_ok(athlete_policy_file_act(t.policy, obs, first, &a, &err), &err);
             double r;
             bool term, trunc;
             ck_assert_ok(athlete_env_step(t.env, a, 1, obs, &r, &term, &trunc, &err), &err);

@@ -46,8 +46,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     athlete_agent *agent = NULL;
     if (athlete_agent_from_checkpoint(registry, path, true, &agent, &err) == ATHLETE_OK)
         athlete_agent_destroy(agent);
-    athlete_saved_policy *policy = NULL;
-    if (athlete_policy_load(registry, path, &policy, &err) == ATHLETE_OK)
-        athlete_policy_destroy(policy);
+    athlete_policy_file *policy = NULL;
+    if (athlete_policy_file_load(registry, path, &policy, &err) == ATHLETE_OK)
+        athlete_policy_file_destroy(policy);
     return 0;
 }

@@ -150,9 +150,14 @@ START_TEST(a_failure_midway_makes_the_agent_failed)
     ck_assert_fails(athlete_agent_reset_step(agent, &obs, &action, &info, &err), &err, ATHLETE_E_CALL_ORDER,
                     earlier);
     ck_assert_str_eq(err.message, (snprintf(message, sizeof message, "reset_step: %s", earlier), message));
+    /* Evaluation still acts (to inspect the policy) and changes nothing; training is refused
+     * again afterwards. */
     athlete_agent_eval(agent);
-    ck_assert_fails(athlete_agent_reset_step(agent, &obs, &action, &info, &err), &err, ATHLETE_E_CALL_ORDER,
-                    earlier);
+    ck_assert_ok(athlete_agent_reset_step(agent, &obs, &action, &info, &err), &err);
+    ck_assert_float_eq(action[0], 1);
+    athlete_agent_train(agent);
+    ck_assert_fails(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, &err), &err,
+                    ATHLETE_E_CALL_ORDER, earlier);
     char path[64];
     snprintf(path, sizeof path, "/tmp/athlete-failed-%d.ckpt", (int)getpid());
     ck_assert_fails(athlete_agent_save_checkpoint(agent, path, false, NULL, &err), &err, ATHLETE_E_CALL_ORDER,

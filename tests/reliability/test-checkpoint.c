@@ -404,9 +404,9 @@ START_TEST(policy_files_act_like_the_evaluation_policy)
     printf("%s: full checkpoint %zu bytes, policy file %zu bytes\n", c->algorithm, full_size, policy_size);
     ck_assert_uint_lt(policy_size, full_size);
 
-    athlete_saved_policy *policy = NULL;
-    ck_assert_ok(athlete_policy_load(reg, policy_path, &policy, &err), &err);
-    ck_assert_str_eq(athlete_policy_algorithm_id(policy), c->algorithm);
+    athlete_policy_file *policy = NULL;
+    ck_assert_ok(athlete_policy_file_load(reg, policy_path, &policy, &err), &err);
+    ck_assert_str_eq(athlete_policy_file_algorithm_id(policy), c->algorithm);
     /* Same observations, same actions as the agent's own evaluation policy. */
     athlete_agent_eval(r.agent);
     athlete_env *env = NULL;
@@ -423,7 +423,7 @@ START_TEST(policy_files_act_like_the_evaluation_policy)
                 ck_assert_ok(athlete_agent_reset_step(r.agent, obs, &a, NULL, &err), &err);
             else
                 ck_assert_ok(athlete_agent_step(r.agent, obs, 0, false, false, &a, NULL, &err), &err);
-            ck_assert_ok(athlete_policy_act(policy, obs, first, &b, &err), &err);
+            ck_assert_ok(athlete_policy_file_act(policy, obs, first, &b, &err), &err);
             ck_assert_mem_eq(a, b, n * sizeof(float));
             first = false;
             athlete_space_clip(athlete_env_action_space(env), a, env_action);
@@ -433,16 +433,16 @@ START_TEST(policy_files_act_like_the_evaluation_policy)
             done = terminated || truncated;
         }
     }
-    athlete_policy_destroy(policy);
+    athlete_policy_file_destroy(policy);
     athlete_env_destroy(env);
     finish(&r);
 
     /* Each kind is refused where the other is expected. */
     athlete_agent *agent = NULL;
     ck_assert_fails(athlete_agent_from_checkpoint(reg, policy_path, false, &agent, &err), &err,
-                    ATHLETE_E_CHECKPOINT_MISMATCH, "' is a policy-only file, not a full checkpoint (load it with athlete_policy_load)");
+                    ATHLETE_E_CHECKPOINT_MISMATCH, "' is a policy-only file, not a full checkpoint (load it with athlete_policy_file_load)");
     policy = NULL;
-    ck_assert_fails(athlete_policy_load(reg, full, &policy, &err), &err, ATHLETE_E_CHECKPOINT_MISMATCH,
+    ck_assert_fails(athlete_policy_file_load(reg, full, &policy, &err), &err, ATHLETE_E_CHECKPOINT_MISMATCH,
                     "' is a full checkpoint, not a policy-only file (load it with athlete_agent_from_checkpoint)");
     ck_assert_ptr_null(agent);
     ck_assert_ptr_null(policy);

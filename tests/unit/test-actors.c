@@ -5,6 +5,7 @@
  * warmup actions (bug B1 fixed), noise and clipping, sampling, evaluation, noise reset,
  * scaling, save/load, no allocation per action. */
 #include <athlete/actors.h>
+#include <athlete/adam.h>
 #include <athlete/alloc.h>
 #include <athlete/critics.h>
 #include <athlete/mlp.h>
@@ -250,6 +251,48 @@ START_TEST(deterministic_actor_gradient_path)
 END_TEST
 
 /* sac: L = mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)), a = tanh(mu + sigma xi) */
+/* The step ddpg and td3 call, athlete_deterministic_actor_update itself: with a zero
+ * learning rate the parameters stay and the gradient it leaves in the actor is
+ * -mean dQ(s, mu(s))/dtheta. */
+START_TEST(deterministic_actor_update_gradient)
+{
+    athlete_mlp *actor = actor_of(ATHLETE_ACTOR_DETERMINISTIC, 13);
+    athlete_critic *c = critic_of(14);
+    athlete_rng rng;
+    athlete_rng_seed(&rng, 15, 5);
+    float obs[BATCH * OBS], d_q[BATCH], d_a[BATCH * ACT], loss;
+    fill(&rng, obs, BATCH * OBS, -2, 2);
+    athlete_mlp_workspace *ws = NULL;
+    athlete_adam *adam = NULL;
+    athlete_error err;
+    ck_assert_ok(athlete_mlp_workspace_create(actor, BATCH, &ws, &err), &err);
+    athlete_adam_group group = athlete_adam_group_default(athlete_mlp_params(actor), athlete_mlp_grads(actor),
+                                                          athlete_mlp_param_count(actor), 0.0);
+    ck_assert_ok(athlete_adam_create(&group, 1, &adam, &err), &err);
+    double *pa = params64(actor), *pc = params64(athlete_critic_network(c));
+    ck_assert_ok(athlete_deterministic_actor_update(actor, ws, adam, 0, c, obs, BATCH, d_q, d_a, &loss, &err), &err);
+    ck_assert_msg(fabs(loss - ref_deterministic_loss(actor, pa, c, pc, obs)) < 1e-5, "loss %g", (double)loss);
+    const double h = 1e-6;
+    for (size_t i = 0; i < athlete_mlp_param_count(actor); i++) {
+        ck_assert_float_eq(athlete_mlp_params(actor)[i], (float)pa[i]);
+        double keep = pa[i];
+        pa[i] = keep + h;
+        double up = ref_deterministic_loss(actor, pa, c, pc, obs);
+        pa[i] = keep - h;
+        double down = ref_deterministic_loss(actor, pa, c, pc, obs);
+        pa[i] = keep;
+        double fd = (up - down) / (2 * h), g = athlete_mlp_grads(actor)[i];
+        ck_assert_msg(fabs(g - fd) <= 1e-5 + 1e-3 * fabs(fd), "dL/dtheta[%zu] = %g, finite differences %g", i, g, fd);
+    }
+    free(pa);
+    free(pc);
+    athlete_adam_destroy(adam);
+    athlete_mlp_workspace_destroy(ws);
+    athlete_critic_destroy(c);
+    athlete_mlp_destroy(actor);
+}
+END_TEST
+
 static double ref_sac_loss(const athlete_mlp *actor, const double *pa, const athlete_critic *c1, const double *p1,
                            const athlete_critic *c2, const double *p2, const float *obs, const float *xi,
                            double alpha)
@@ -605,6 +648,7 @@ int main(void)
     tcase_add_test(tc, squashed_gaussian_forward_and_backward);
     tcase_add_test(tc, squashed_gaussian_density_integrates_to_one);
     tcase_add_test(tc, deterministic_actor_gradient_path);
+    tcase_add_test(tc, deterministic_actor_update_gradient);
     tcase_add_test(tc, squashed_gaussian_actor_gradient_path);
     tcase_add_test(tc, actor_network_shapes);
     tcase_add_test(tc, warmup_actions_are_uniform_and_stored_unscaled);

@@ -16,10 +16,11 @@
  * progress) is refused before anything changes: the agent is exactly as it was. A failure
  * inside the algorithm during a training reset_step or step (the collector, an update, e.g.
  * a loss that became NaN, or the training policy, e.g. a NaN action) may leave the agent
- * half-updated, so it becomes failed: from then on reset_step, step, save_checkpoint and
- * save_policy fail with E_CALL_ORDER and a message quoting the first failure. Destroy a
- * failed agent; load its last checkpoint to go on. An evaluation-mode call changes only the
- * returned action and info, so its failure leaves the agent usable. */
+ * half-updated, so it becomes failed: from then on training-mode reset_step and step,
+ * save_checkpoint and save_policy fail with E_CALL_ORDER and a message quoting the first
+ * failure; evaluation-mode calls still act (to inspect the policy) and change nothing.
+ * Destroy a failed agent; load its last checkpoint to go on. An evaluation-mode call changes
+ * only the returned action and info, so its own failure leaves the agent usable. */
 #ifndef ATHLETE_AGENT_H
 #define ATHLETE_AGENT_H
 
@@ -112,19 +113,20 @@ ATHLETE_API const char *athlete_agent_load_warning(const athlete_agent *agent);
 ATHLETE_API athlete_status athlete_agent_save_policy(athlete_agent *agent, const char *path,
                                                      athlete_error *err);
 
-/* An inference-only policy loaded from a policy file. */
-typedef struct athlete_saved_policy athlete_saved_policy;
-ATHLETE_API athlete_status athlete_policy_load(const athlete_registry *registry, const char *path,
-                                               athlete_saved_policy **out, athlete_error *err);
-ATHLETE_API void athlete_policy_destroy(athlete_saved_policy *policy);
+/* An inference-only policy loaded from a policy file (not to be confused with the SDK's
+ * athlete_policy, the component an algorithm builds). */
+typedef struct athlete_policy_file athlete_policy_file;
+ATHLETE_API athlete_status athlete_policy_file_load(const athlete_registry *registry, const char *path,
+                                                    athlete_policy_file **out, athlete_error *err);
+ATHLETE_API void athlete_policy_file_destroy(athlete_policy_file *policy);
 /* The evaluation policy's action for `observation` (borrowed until the next call).
  * first_of_episode: true for an episode's first observation (the policy's reset_act). */
-ATHLETE_API athlete_status athlete_policy_act(athlete_saved_policy *policy, const float *observation,
-                                              bool first_of_episode, const float **action,
-                                              athlete_error *err);
-ATHLETE_API const athlete_space *athlete_policy_observation_space(const athlete_saved_policy *policy);
-ATHLETE_API const athlete_space *athlete_policy_action_space(const athlete_saved_policy *policy);
-ATHLETE_API const char *athlete_policy_algorithm_id(const athlete_saved_policy *policy);
+ATHLETE_API athlete_status athlete_policy_file_act(athlete_policy_file *policy, const float *observation,
+                                                   bool first_of_episode, const float **action,
+                                                   athlete_error *err);
+ATHLETE_API const athlete_space *athlete_policy_file_observation_space(const athlete_policy_file *policy);
+ATHLETE_API const athlete_space *athlete_policy_file_action_space(const athlete_policy_file *policy);
+ATHLETE_API const char *athlete_policy_file_algorithm_id(const athlete_policy_file *policy);
 
 /* Calls an extension method by name (see athlete_method in <athlete/plugin.h>).
  * args_json is a JSON array of the arguments ("[]" or NULL for none); *result_json

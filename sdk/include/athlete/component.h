@@ -160,7 +160,7 @@ typedef struct athlete_build_args {
     const athlete_config *config;
     uint64_t seed; /* the agent's seed; components derive their own streams from it */
     const athlete_clock *clock;
-    /* true when only the evaluation policy will be used (athlete_policy_load): the
+    /* true when only the evaluation policy will be used (athlete_policy_file_load): the
      * factory may skip training-only allocations such as the replay buffer. */
     bool inference_only;
 } athlete_build_args;
