@@ -6,12 +6,13 @@
 #include <athlete/plugin.h>
 #include <athlete/registry.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 /* A loaded shared object; dlclose'd when the last holder lets go. */
 typedef struct athlete__plugin_handle {
-    int refcount;
+    atomic_int refcount; /* agents in other threads may hold the last reference */
     void *dl;
     char *path;
     const athlete_plugin *plugin;
@@ -36,7 +37,7 @@ athlete_status athlete__methods_call(const athlete__method_table *table, void *s
 /* One registered algorithm. Shared by the registry and the agents made from it, so either
  * may go first. */
 typedef struct athlete__algorithm_entry {
-    int refcount;
+    atomic_int refcount;
     const athlete_algorithm *algorithm;
     athlete__plugin_handle *handle; /* NULL: registered in-process */
     athlete__method_table *methods;

@@ -14,13 +14,14 @@
 athlete__plugin_handle *athlete__plugin_handle_ref(athlete__plugin_handle *handle)
 {
     if (handle)
-        handle->refcount++;
+        atomic_fetch_add_explicit(&handle->refcount, 1, memory_order_relaxed);
     return handle;
 }
 
 void athlete__plugin_handle_unref(athlete__plugin_handle *handle)
 {
-    if (!handle || --handle->refcount > 0)
+    /* acq_rel: whoever drops the last reference sees every other holder's writes. */
+    if (!handle || atomic_fetch_sub_explicit(&handle->refcount, 1, memory_order_acq_rel) > 1)
         return;
     if (handle->dl)
         dlclose(handle->dl);

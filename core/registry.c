@@ -35,13 +35,13 @@ const char *athlete_registry_installed_dir(void) { return ATHLETE_PLUGINDIR; }
 athlete__algorithm_entry *athlete__algorithm_entry_ref(athlete__algorithm_entry *entry)
 {
     if (entry)
-        entry->refcount++;
+        atomic_fetch_add_explicit(&entry->refcount, 1, memory_order_relaxed);
     return entry;
 }
 
 void athlete__algorithm_entry_unref(athlete__algorithm_entry *entry)
 {
-    if (!entry || --entry->refcount > 0)
+    if (!entry || atomic_fetch_sub_explicit(&entry->refcount, 1, memory_order_acq_rel) > 1)
         return;
     athlete__methods_destroy(entry->methods);
     athlete__plugin_handle_unref(entry->handle);

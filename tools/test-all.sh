@@ -5,6 +5,7 @@
 #   3. valgrind on a representative subset (plugin loading, an agent's life cycle,
 #      checkpoints), zero errors and zero leaks
 #   4. libFuzzer on the checkpoint reader for 60 seconds
+#   5. ThreadSanitizer on the two-threads-two-agents test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -26,4 +27,6 @@ echo "== valgrind subset"
 meson test -C build-ci --print-errorlogs --setup valgrind --num-processes 2 --suite plugins --suite reliability
 echo "== fuzzing the checkpoint reader (libFuzzer, ASan+UBSan, 60 s)"
 tools/fuzz.sh 60
+echo "== ThreadSanitizer (two threads, two agents)"
+tools/tsan.sh
 echo "all tests passed"
