@@ -48,6 +48,13 @@ void athlete__algorithm_entry_unref(athlete__algorithm_entry *entry);
 athlete_status athlete__registry_lookup(const athlete_registry *registry, const char *id,
                                         athlete__algorithm_entry **entry, athlete_error *err);
 
+/* The plugin scan's policy (plugin-policy.c): which directories and files it may run. The
+ * directory check sets *missing (and returns OK) for a directory that does not exist. */
+athlete_status athlete__plugin_dir_check(const char *dir, bool *missing, athlete_error *err);
+athlete_status athlete__plugin_file_check(const char *path, athlete_error *err);
+/* A file that is not an ELF shared object of this process's architecture, named as such. */
+athlete_status athlete__plugin_elf_check(const char *path, athlete_error *err);
+
 /* Replaces `path` atomically with the concatenated parts (atomic-file.c: an unpredictable
  * O_EXCL | O_NOFOLLOW temporary name, fsync, rename, stale temporaries of dead savers
  * removed). */

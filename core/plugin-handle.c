@@ -33,13 +33,15 @@ athlete_status athlete__plugin_open(const char *path, athlete__plugin_handle **o
 {
     /* RTLD_NOW: an unresolved symbol fails here, not in the middle of a step.
      * RTLD_LOCAL: plugins cannot see (or clash with) each other's symbols. */
+    athlete_status st = athlete__plugin_elf_check(path, err);
+    if (st != ATHLETE_OK)
+        return st;
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
         return athlete_error_set(err, ATHLETE_E_PLUGIN_LOAD, "cannot load plugin '%s': %s", path,
                                  why ? why : "unknown error");
     }
-    athlete_status st;
     dlerror();
     void *sym = dlsym(dl, ATHLETE_PLUGIN_ENTRY_SYMBOL);
     if (!sym) {
