@@ -17,6 +17,15 @@
 #include "checkpoint-edit.h"
 #include "test-util.h"
 
+/* Under valgrind (50 times slower) the size and time cases shrink to what still proves
+ * the behaviour; the full sizes run in the normal and sanitizer builds. */
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define UNDER_VALGRIND (RUNNING_ON_VALGRIND != 0)
+#else
+#define UNDER_VALGRIND false
+#endif
+
 static char dir[256];
 static athlete_registry *reg;
 
@@ -287,7 +296,7 @@ START_TEST(test_huge_configuration_fails_fast)
     athlete_status st = athlete_agent_from_checkpoint(reg, path, true, &agent, &err);
     ck_assert_int_ne(st, ATHLETE_OK);
     ck_assert_ptr_null(agent);
-    ck_assert_msg(now() - t0 < 5.0, "refusing took %.1f s", now() - t0);
+    ck_assert_msg(UNDER_VALGRIND || now() - t0 < 5.0, "refusing took %.1f s", now() - t0);
     ckpt_free(&f);
 
     /* A 9e8-transition replay buffer is refused by the memory limit for loading. */
@@ -297,7 +306,7 @@ START_TEST(test_huge_configuration_fails_fast)
     t0 = now();
     st = athlete_agent_from_checkpoint(reg, path, true, &agent, &err);
     ck_assert_int_ne(st, ATHLETE_OK);
-    ck_assert_msg(now() - t0 < 5.0, "refusing took %.1f s", now() - t0);
+    ck_assert_msg(UNDER_VALGRIND || now() - t0 < 5.0, "refusing took %.1f s", now() - t0);
     ckpt_free(&f);
 
     /* The limit itself, with a configuration no key bound refuses: 1024-1024 networks
@@ -366,7 +375,8 @@ START_TEST(test_many_records_linear)
     make_checkpoint("q_learning", "FrozenLake-v1", NULL, 50, &f);
     free(f.records[--f.count].payload);
     uint64_t one = 1;
-    for (int i = 0; i < 200000; i++) {
+    int extra = UNDER_VALGRIND ? 20000 : 200000;
+    for (int i = 0; i < extra; i++) {
         char name[32];
         snprintf(name, sizeof name, "x.%d", i);
         ck_assert_ptr_nonnull(ckpt_add(&f, name, ATHLETE_RECORD_U64, &one, 1));
@@ -376,9 +386,13 @@ START_TEST(test_many_records_linear)
     double t0 = now();
     expect_refused(path, true, ATHLETE_E_CHECKPOINT_MISMATCH,
                    "checkpoint: record 'x.0' belongs to no component of this q_learning agent");
-    ck_assert_msg(now() - t0 < 5.0, "took %.1f s", now() - t0);
+    ck_assert_msg(UNDER_VALGRIND || now() - t0 < 5.0, "took %.1f s", now() - t0);
+    if (UNDER_VALGRIND) {
+        ckpt_free(&f);
+        return;
+    }
     free(f.records[--f.count].payload); /* the end record */
-    for (int i = 200000; i <= ATHLETE_CHECKPOINT_MAX_RECORDS; i++) {
+    for (int i = extra; i <= ATHLETE_CHECKPOINT_MAX_RECORDS; i++) {
         char name[32];
         snprintf(name, sizeof name, "x.%d", i);
         ck_assert_ptr_nonnull(ckpt_add(&f, name, ATHLETE_RECORD_BYTES, NULL, 0));
@@ -428,7 +442,7 @@ START_TEST(test_huge_sparse_files)
     double t0 = now();
     ck_assert_fails(athlete_agent_from_checkpoint(reg, path, true, &agent, &err), &err, ATHLETE_E_CHECKPOINT_CORRUPT,
                     "' is not an Athlete checkpoint (wrong magic)");
-    ck_assert_msg(now() - t0 < 1.0, "took %.1f s", now() - t0);
+    ck_assert_msg(UNDER_VALGRIND || now() - t0 < 1.0, "took %.1f s", now() - t0);
     /* A good preamble claiming a header beyond the limit. */
     unsigned char preamble[24] = "ATHLCKPT";
     ckpt_put_le(preamble + 8, 1, 4);
@@ -480,7 +494,7 @@ START_TEST(test_space_validation_overflow)
     discrete.start = -(1 << 24);
     ck_assert_ok(athlete_space_validate(&discrete, "action space", &err), &err);
     /* Box bounds are parsed in linear time: 1 M elements in well under a second per 100 k. */
-    size_t n = 1000000;
+    size_t n = UNDER_VALGRIND ? 20000 : 1000000;
     char *json = malloc(n * 8 + 100);
     ck_assert_ptr_nonnull(json);
     size_t pos = (size_t)sprintf(json, "{\"type\":\"Box\",\"shape\":[%zu],\"low\":[", n);
@@ -495,7 +509,7 @@ START_TEST(test_space_validation_overflow)
     athlete_space *parsed = NULL;
     double t0 = now();
     ck_assert_ok(athlete_space_from_json(json, &parsed, &err), &err);
-    ck_assert_msg(now() - t0 < 10.0, "took %.1f s", now() - t0);
+    ck_assert_msg(UNDER_VALGRIND || now() - t0 < 10.0, "took %.1f s", now() - t0);
     ck_assert_uint_eq(athlete_space_flat_size(parsed), n);
     athlete_space_free(parsed);
     free(json);
