@@ -120,8 +120,10 @@ START_TEST(test_scan_policy)
     expect(reg, "c-directory.so", ATHLETE_E_PLUGIN_LOAD, "'%s' is a directory, not a plugin file");
     expect(reg, "d-dangling.so", ATHLETE_E_PLUGIN_LOAD, "'%s' is a dangling symbolic link");
     expect(reg, "e-loop.so", ATHLETE_E_PLUGIN_LOAD, "'%s' is a symbolic link loop");
+#if defined(__x86_64__)
     expect(reg, "f-foreign.so", ATHLETE_E_PLUGIN_LOAD,
            "cannot load plugin '%s': wrong architecture (ELF64 AArch64; this process is ELF64 x86-64)");
+#endif
     expect(reg, "g-text.so", ATHLETE_E_PLUGIN_LOAD, "cannot load plugin '%s': not an ELF shared object");
     expect(reg, "h-link-to-writable.so", ATHLETE_E_PLUGIN_LOAD,
            "the file linked from '%s' is writable by group or others (mode 0757): not loaded");
@@ -151,6 +153,11 @@ START_TEST(test_explicit_load_names_the_architecture)
     athlete_registry *reg;
     athlete_error err;
     ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
+#if !defined(__x86_64__)
+    printf("the foreign-architecture message is pinned for x86-64 hosts\n");
+    athlete_registry_destroy(reg);
+    return;
+#endif
     char path[256], expected[400];
     at(path, sizeof path, "f-foreign.so");
     snprintf(expected, sizeof expected,
