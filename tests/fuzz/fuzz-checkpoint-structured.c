@@ -110,9 +110,9 @@ static void resize_record(ckpt_record *r, uint64_t *rng)
     r->count = count;
 }
 
-/* Repetition counts multiply the work of every step: they are bounded by the plugins'
- * configuration checks, and a huge one only makes an execution slow, so they are left
- * alone to keep each execution well under a second. */
+/* Repetition counts and batch sizes multiply the work of every update: they are bounded
+ * by the plugins' configuration checks, and a huge one only makes an execution slow, so
+ * they are left alone to keep each execution well under a second. */
 static bool repetition_count(const char *header, size_t at)
 {
     size_t key_end = at;
@@ -124,7 +124,7 @@ static bool repetition_count(const char *header, size_t at)
     char key[64];
     size_t n = key_end > key_start + 1 ? key_end - 1 - key_start : 0;
     snprintf(key, sizeof key, "%.*s", (int)(n < sizeof key ? n : sizeof key - 1), header + key_start);
-    return strstr(key, "epochs") || strstr(key, "number_of_updates");
+    return strstr(key, "epochs") || strstr(key, "number_of_updates") || strstr(key, "batch_size");
 }
 
 /* Replaces one number of the header's JSON by an interesting one. */
