@@ -701,8 +701,8 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     records = NULL;
     if (st == ATHLETE_OK) {
         /* Everything the configuration asks for is allocated while building: under a
-         * ceiling, a huge network or buffer is refused before it touches memory. Records
-         * of the wrong size are refused afterwards, before any is applied. */
+         * ceiling, a huge network or buffer is refused before it touches memory. Each
+         * record's size is then compared with what the built agent holds as it is read. */
         uint64_t limit = limit_from_env("ATHLETE_LOAD_MEMORY_LIMIT", DEFAULT_LOAD_MEMORY_LIMIT);
         uint64_t budget = limit + 4 * (uint64_t)records_size;
         athlete_alloc_set_budget(budget > SIZE_MAX ? SIZE_MAX : (size_t)budget);

@@ -343,8 +343,12 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
     } else {
         st = policy_act(agent, &agent->parts.training_policy, false, observation, agent->last_action,
                         &agent->last_policy_info, "training policy", err);
-        if (st != ATHLETE_OK)
+        if (st != ATHLETE_OK) {
+            /* No usable pending action (a diverged network's NaN): the episode cannot go
+             * on, and a checkpoint must not carry the bad action. */
+            agent->episode_active = false;
             return mark_failed(agent, st, err);
+        }
         agent->info = agent->last_policy_info;
         athlete_info_merge(&agent->info, &agent->log); /* the update log wins on a clash */
         if (action)

@@ -6,12 +6,13 @@
 #include <athlete/plugin.h>
 #include <athlete/registry.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 /* A loaded shared object; dlclose'd when the last holder lets go. */
 typedef struct athlete__plugin_handle {
-    int refcount;
+    atomic_int refcount; /* agents in other threads may hold the last reference */
     void *dl;
     char *path;
     const athlete_plugin *plugin;
@@ -36,7 +37,7 @@ athlete_status athlete__methods_call(const athlete__method_table *table, void *s
 /* One registered algorithm. Shared by the registry and the agents made from it, so either
  * may go first. */
 typedef struct athlete__algorithm_entry {
-    int refcount;
+    atomic_int refcount;
     const athlete_algorithm *algorithm;
     athlete__plugin_handle *handle; /* NULL: registered in-process */
     athlete__method_table *methods;
@@ -52,6 +53,13 @@ athlete_status athlete__registry_lookup(const athlete_registry *registry, const 
  * fit, the middle of the path is elided, never the reason after it. */
 athlete_status athlete__path_error(athlete_error *err, athlete_status status, const char *before,
                                    const char *path, const char *fmt, ...) ATHLETE_PRINTF(5, 6);
+/* The plugin scan's policy (plugin-policy.c): which directories and files it may run. The
+ * directory check sets *missing (and returns OK) for a directory that does not exist. */
+athlete_status athlete__plugin_dir_check(const char *dir, bool *missing, athlete_error *err);
+athlete_status athlete__plugin_file_check(const char *path, athlete_error *err);
+/* A file that is not an ELF shared object of this process's architecture, named as such. */
+athlete_status athlete__plugin_elf_check(const char *path, athlete_error *err);
+
 /* Replaces `path` atomically with the concatenated parts (atomic-file.c: an unpredictable
  * O_EXCL | O_NOFOLLOW temporary name, fsync, rename, stale temporaries of dead savers
  * removed). */

@@ -14,13 +14,14 @@
 athlete__plugin_handle *athlete__plugin_handle_ref(athlete__plugin_handle *handle)
 {
     if (handle)
-        handle->refcount++;
+        atomic_fetch_add_explicit(&handle->refcount, 1, memory_order_relaxed);
     return handle;
 }
 
 void athlete__plugin_handle_unref(athlete__plugin_handle *handle)
 {
-    if (!handle || --handle->refcount > 0)
+    /* acq_rel: whoever drops the last reference sees every other holder's writes. */
+    if (!handle || atomic_fetch_sub_explicit(&handle->refcount, 1, memory_order_acq_rel) > 1)
         return;
     if (handle->dl)
         dlclose(handle->dl);
@@ -32,6 +33,9 @@ athlete_status athlete__plugin_open(const char *path, athlete__plugin_handle **o
 {
     /* RTLD_NOW: an unresolved symbol fails here, not in the middle of a step.
      * RTLD_LOCAL: plugins cannot see (or clash with) each other's symbols. */
+    athlete_status st = athlete__plugin_elf_check(path, err);
+    if (st != ATHLETE_OK)
+        return st;
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
@@ -43,7 +47,6 @@ athlete_status athlete__plugin_open(const char *path, athlete__plugin_handle **o
             why += n + 2;
         return athlete__path_error(err, ATHLETE_E_PLUGIN_LOAD, "cannot load plugin ", path, "': %s", why);
     }
-    athlete_status st;
     dlerror();
     void *sym = dlsym(dl, ATHLETE_PLUGIN_ENTRY_SYMBOL);
     if (!sym) {

@@ -5,6 +5,7 @@
 #include <athlete/config.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +38,13 @@ const char *athlete_registry_installed_dir(void) { return ATHLETE_PLUGINDIR; }
 athlete__algorithm_entry *athlete__algorithm_entry_ref(athlete__algorithm_entry *entry)
 {
     if (entry)
-        entry->refcount++;
+        atomic_fetch_add_explicit(&entry->refcount, 1, memory_order_relaxed);
     return entry;
 }
 
 void athlete__algorithm_entry_unref(athlete__algorithm_entry *entry)
 {
-    if (!entry || --entry->refcount > 0)
+    if (!entry || atomic_fetch_sub_explicit(&entry->refcount, 1, memory_order_acq_rel) > 1)
         return;
     athlete__methods_destroy(entry->methods);
     athlete__plugin_handle_unref(entry->handle);
@@ -260,12 +261,24 @@ static bool ends_with_so(const char *name)
     return n > 3 && strcmp(name + n - 3, ".so") == 0;
 }
 
-/* Loads every "*.so" regular file of one directory, in sorted order. */
+/* Loads every "*.so" file of one directory the policy allows, in sorted order; what it
+ * skips becomes a diagnostic. */
 static void scan_directory(athlete_registry *reg, const char *dir)
 {
+    athlete_error err;
+    bool missing;
+    if (athlete__plugin_dir_check(dir, &missing, &err) != ATHLETE_OK) {
+        add_diagnostic(reg, dir, err.status, err.message);
+        return;
+    }
+    if (missing)
+        return;
     DIR *d = opendir(dir);
-    if (!d)
-        return; /* a missing directory on the path is normal */
+    if (!d) {
+        athlete_error_set(&err, ATHLETE_E_PLUGIN_LOAD, "cannot scan plugin directory '%s': %s", dir, strerror(errno));
+        add_diagnostic(reg, dir, err.status, err.message);
+        return;
+    }
     char **names = NULL;
     size_t count = 0, cap = 0;
     for (struct dirent *e; (e = readdir(d));) {
@@ -290,11 +303,11 @@ static void scan_directory(athlete_registry *reg, const char *dir)
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         athlete_free(names[i]);
-        struct stat sb;
-        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-            continue;
-        athlete_error err;
         athlete_error_clear(&err);
+        if (athlete__plugin_file_check(path, &err) != ATHLETE_OK) {
+            add_diagnostic(reg, path, err.status, err.message);
+            continue;
+        }
         size_t before = reg->count;
         if (athlete_registry_load_plugin(reg, path, &err) == ATHLETE_OK) {
             char message[ATHLETE_ERROR_MESSAGE_SIZE];

@@ -4,7 +4,8 @@
 #   2. ASan + UBSan build: every suite except the long learning runs' slowest parts
 #   3. valgrind on a representative subset (plugin loading, an agent's life cycle,
 #      checkpoints), zero errors and zero leaks
-#   4. libFuzzer on the checkpoint reader for 60 seconds
+#   4. libFuzzer on the checkpoint reader: 60 s on bytes, 75 s structure-aware
+#   5. ThreadSanitizer on the two-threads-two-agents test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -24,6 +25,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 echo "== valgrind subset"
 meson test -C build-ci --print-errorlogs --setup valgrind --num-processes 2 --suite plugins --suite reliability
-echo "== fuzzing the checkpoint reader (libFuzzer, ASan+UBSan, 60 s)"
+echo "== fuzzing the checkpoint reader (libFuzzer, ASan+UBSan, 60 s + 75 s structure-aware)"
 tools/fuzz.sh 60
+echo "== ThreadSanitizer (two threads, two agents)"
+tools/tsan.sh
 echo "all tests passed"

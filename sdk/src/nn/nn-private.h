@@ -7,7 +7,19 @@
  * sqrt, compares and conversions, all correctly rounded in every vector width, and the
  * build is ISO C (-std=c17 implies -ffp-contract=off, so no FMA contraction): every
  * clone gives bit-identical results, which keeps runs reproducible across CPUs. */
-#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__) && defined(__has_attribute)
+/* ThreadSanitizer instruments the ifunc resolvers too, and they run during relocation,
+ * before its runtime exists (a crash at start-up): a TSan build uses the baseline clone,
+ * which gives the same bits. */
+#if defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+#    define ATHLETE_NN_NO_CLONES 1
+#  endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#  define ATHLETE_NN_NO_CLONES 1
+#endif
+#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__) && defined(__has_attribute) && \
+    !defined(ATHLETE_NN_NO_CLONES)
 #  if __has_attribute(target_clones)
 #    define ATHLETE_NN_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
 #  endif
