@@ -12,10 +12,10 @@ import numpy as np
 
 from . import _athlete, envs, spaces
 from ._athlete import Policy as _Policy
-from ._athlete import StepTracker, current_step_tracker
+from ._athlete import StepTracker, current_seed, current_step_tracker
 
 __all__ = ["make", "from_checkpoint", "list_algorithms", "get_default_configuration", "register",
-           "load_policy", "Agent", "Policy", "StepTracker", "current_step_tracker", "spaces", "envs"]
+           "load_policy", "Agent", "Policy", "StepTracker", "current_step_tracker", "current_seed", "spaces", "envs"]
 
 installed_plugin_dir = _athlete.installed_plugin_dir
 
@@ -141,7 +141,8 @@ def register(id, component_factory, default_configuration):
     environment_info) -> bool``; the update rule has ``updatable_components`` (in update
     order), each with ``update() -> dict`` and a boolean ``update_condition``; policies
     have ``act(observation) -> (action, info)`` and optionally ``reset_act``. Inside the
-    factory, ``athlete.current_step_tracker()`` is the new agent's step tracker. The
+    factory, ``athlete.current_step_tracker()`` is the new agent's step tracker and
+    ``athlete.current_seed()`` its seed (for the components' random generators). The
     runtime drives them through the same step sequence as its plugins; checkpoints pickle
     the components together.
     """

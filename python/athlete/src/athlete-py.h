@@ -49,5 +49,6 @@ extern PyTypeObject athlete_py_step_tracker_type;
 /* ---- algorithms written in Python ---- */
 PyObject *athlete_py_register(PyObject *self, PyObject *args);
 PyObject *athlete_py_current_step_tracker(PyObject *self, PyObject *unused);
+PyObject *athlete_py_current_seed(PyObject *self, PyObject *unused);
 
 #endif

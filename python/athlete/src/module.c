@@ -175,6 +175,8 @@ static PyMethodDef module_methods[] = {
      "register(id, component_factory, default_configuration_json): an algorithm written in Python."},
     {"current_step_tracker", athlete_py_current_step_tracker, METH_NOARGS,
      "The step tracker of the agent whose components are being built (inside a component factory)."},
+    {"current_seed", athlete_py_current_seed, METH_NOARGS,
+     "The seed of the agent whose components are being built (inside a component factory)."},
     {NULL, NULL, 0, NULL},
 };
 

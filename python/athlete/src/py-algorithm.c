@@ -10,8 +10,19 @@
 
 /* id -> component factory */
 static PyObject *factories;
-/* The tracker of the agent whose components are being built or loaded. */
+/* The tracker and seed of the agent whose components are being built or loaded. */
 static PyObject *current_tracker;
+static uint64_t current_seed;
+
+PyObject *athlete_py_current_seed(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    if (!current_tracker) {
+        PyErr_SetString(PyExc_RuntimeError, "current_seed() is only available inside a component factory");
+        return NULL;
+    }
+    return PyLong_FromUnsignedLongLong(current_seed);
+}
 
 PyObject *athlete_py_current_step_tracker(PyObject *self, PyObject *unused)
 {
@@ -519,6 +530,7 @@ static athlete_status py_build(const athlete_build_args *args, athlete_parts *ou
     PyObject *config = act ? configuration_dict(args->config) : NULL;
     PyObject *saved_tracker = current_tracker;
     current_tracker = (PyObject *)tracker;
+    current_seed = args->seed;
     PyObject *result = config ? PyObject_CallFunctionObjArgs(factory, obs, act, config, NULL) : NULL;
     current_tracker = saved_tracker;
     if (!result || build_parts(result, args, out) < 0) {
