@@ -199,7 +199,8 @@ def test_different_seeds_differ():
 def test_list_algorithms():
     available_algorithms = athlete.list_algorithms()
     print(available_algorithms)
-    assert sorted(available_algorithms) == ["ddpg", "dqn", "ppo", "q_learning", "sac", "td3"]
+    # The plugins in the order the scan loaded their files, then any registered from Python.
+    assert available_algorithms[:6] == ["ddpg", "dqn", "ppo", "q_learning", "sac", "td3"]
 
 
 def test_get_default_configuration_is_a_fresh_dict():

@@ -12,6 +12,15 @@ typedef struct {
     bool busy;          /* a call is running with the GIL released */
 } agent_object;
 
+athlete_agent *athlete_py_agent_of(PyObject *obj)
+{
+    if (!PyObject_TypeCheck(obj, &athlete_py_agent_type) || !((agent_object *)obj)->agent) {
+        PyErr_SetString(PyExc_TypeError, "expected an agent");
+        return NULL;
+    }
+    return ((agent_object *)obj)->agent;
+}
+
 static int usable(agent_object *self)
 {
     if (!self->agent) {

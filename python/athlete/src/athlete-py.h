@@ -46,6 +46,11 @@ extern PyTypeObject athlete_py_env_type;
 extern PyTypeObject athlete_py_policy_type;
 extern PyTypeObject athlete_py_step_tracker_type;
 
+/* The C objects behind agent and environment objects (NULL with TypeError otherwise). */
+athlete_agent *athlete_py_agent_of(PyObject *obj);
+athlete_env *athlete_py_env_of(PyObject *obj);
+PyObject *athlete_py_run_loop(PyObject *self, PyObject *args);
+
 /* ---- algorithms written in Python ---- */
 PyObject *athlete_py_register(PyObject *self, PyObject *args);
 PyObject *athlete_py_current_step_tracker(PyObject *self, PyObject *unused);

@@ -8,6 +8,15 @@ typedef struct {
     float *observation;
 } env_object;
 
+athlete_env *athlete_py_env_of(PyObject *obj)
+{
+    if (!PyObject_TypeCheck(obj, &athlete_py_env_type) || !((env_object *)obj)->env) {
+        PyErr_SetString(PyExc_TypeError, "expected an open environment");
+        return NULL;
+    }
+    return ((env_object *)obj)->env;
+}
+
 static int env_usable(env_object *self)
 {
     if (!self->env) {

@@ -144,6 +144,7 @@ static PyObject *plugin_diagnostics(PyObject *self, PyObject *unused)
 static PyObject *blas_info(PyObject *self, PyObject *unused)
 {
     (void)self, (void)unused;
+    athlete_blas_use_default_threads(); /* what the first network does: report what agents run with */
     return Py_BuildValue("(siO)", athlete_blas_corename(), athlete_blas_threads(),
                          athlete_blas_kernel_is_generic() ? Py_True : Py_False);
 }
@@ -170,6 +171,8 @@ static PyMethodDef module_methods[] = {
     {"default_configuration", default_configuration, METH_O, "An algorithm's defaults as JSON text."},
     {"plugin_diagnostics", plugin_diagnostics, METH_NOARGS, "(path, message, loaded) for every file the scan saw."},
     {"blas_info", blas_info, METH_NOARGS, "(OpenBLAS kernel, threads, kernel is generic)."},
+    {"run_loop", athlete_py_run_loop, METH_VARARGS,
+     "run_loop(agent, env, steps): the training loop in C (the baseline of bench/bench-python.py)."},
     {"env_ids", env_ids, METH_NOARGS, "The built-in environment ids."},
     {"register", athlete_py_register, METH_VARARGS,
      "register(id, component_factory, default_configuration_json): an algorithm written in Python."},
