@@ -130,5 +130,16 @@ observation, _ = env.reset(seed=0)
 action, _ = agent.reset_step(observation)
 print("installed Python package: ok,", len(ids), "algorithms, first action", action)
 '
+  # pip builds the same package alone against the installed libraries (meson-python).
+  if /usr/bin/python3 -c 'import mesonpy, venv' 2>/dev/null; then
+    /usr/bin/python3 -m venv --system-site-packages "$tmp/venv"
+    "$tmp/venv/bin/pip" install --quiet --no-build-isolation --no-index --no-cache-dir "$src/python"
+    (cd "$tmp" && env -u LD_LIBRARY_PATH ATHLETE_PLUGIN_PATH= "$tmp/venv/bin/python" -c '
+import athlete
+assert athlete.__file__.startswith("'"$tmp/venv"'"), athlete.__file__
+assert "q_learning" in athlete.list_algorithms()
+print("pip-installed Python package: ok")
+')
+  fi
 fi
 echo "install test passed"
