@@ -1,5 +1,6 @@
 """Values between Python and the runtime, the built-in environments' Gymnasium API,
 duck-typed spaces, saved policies, extension methods and threads."""
+import sys
 import threading
 
 import numpy as np
@@ -159,3 +160,42 @@ def test_sharing_an_agent_between_threads_is_refused_not_a_crash():
     for t in threads:
         t.join()
     assert all(e == "agent is in use by another thread (an agent is not thread-safe)" for e in errors)
+
+
+def test_the_gil_is_released_while_the_runtime_updates():
+    # With a switch interval longer than the test, another thread runs only while the
+    # stepping thread has released the GIL: if the C calls held it, the counting below
+    # could not finish before the stepping thread.
+    env = athlete.envs.make("CartPole-v1")
+    agent = athlete.make("dqn", env.observation_space, env.action_space, seed=0, warmup_steps=300,
+                         value_network_arguments={"hidden_dims": [1024, 1024]},
+                         replay_buffer_mini_batch_size=256, value_net_update_frequency=1)
+    observation, _ = env.reset(seed=0)
+    agent.reset_step(observation)
+    for _ in range(299):  # up to the end of the warmup: every later step runs an update
+        observation, _ = env.reset()
+        agent.step(observation, 1.0, False, False)
+    order = []
+
+    losses = []
+
+    def slow_updates():
+        for _ in range(6):
+            _, info = agent.step(observation, 1.0, False, False)
+            losses.append("loss" in info)
+        order.append("updates")
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    try:
+        thread = threading.Thread(target=slow_updates)
+        thread.start()
+        count = 0
+        for _ in range(100_000):
+            count += 1
+        order.append("counting")
+        thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert sum(losses) >= 5  # the thread did run updates
+    assert order == ["counting", "updates"]
