@@ -133,7 +133,8 @@ print("installed Python package: ok,", len(ids), "algorithms, first action", act
   # pip builds the same package alone against the installed libraries (meson-python).
   if /usr/bin/python3 -c 'import mesonpy, venv' 2>/dev/null; then
     /usr/bin/python3 -m venv --system-site-packages "$tmp/venv"
-    "$tmp/venv/bin/pip" install --quiet --no-build-isolation --no-index --no-cache-dir "$src/python"
+    cp -r "$src/python" "$tmp/python-package"  # meson-python writes into the directory it builds
+    "$tmp/venv/bin/pip" install --quiet --no-build-isolation --no-index --no-cache-dir "$tmp/python-package"
     (cd "$tmp" && env -u LD_LIBRARY_PATH ATHLETE_PLUGIN_PATH= "$tmp/venv/bin/python" -c '
 import athlete
 assert athlete.__file__.startswith("'"$tmp/venv"'"), athlete.__file__
