@@ -176,3 +176,43 @@ def test_python_algorithm_errors_keep_their_exception():
         athlete.register("bad_factory", bad_factory, {})
     with pytest.raises(ValueError, match=r"^bad_factory: bad_factory config: unknown key 'x' \(see the default configuration\)$"):
         athlete.make("bad_factory", OBS, ACT, x=1)
+
+
+def test_python_algorithm_bad_returns_raise_and_the_agent_stays_usable():
+    class Collector:
+        def collect(self, *args):
+            return True
+
+        def collect_reset(self, *args):
+            return False
+
+    class Rule:
+        updatable_components = ()
+
+    class Policy:
+        answer = (0, {"ok": 1.5})
+
+        def act(self, observation):
+            return self.answer
+
+    policy = Policy()
+
+    def factory(observation_space, action_space, configuration):
+        return Collector(), Rule(), policy, policy
+
+    athlete.register("bad_returns", factory, {})
+    agent = athlete.make("bad_returns", OBS, ACT, seed=0)
+    policy.answer = (0, {"x": "text"})
+    with pytest.raises(TypeError, match=r"^policy act\(\): info value 'x' must be a bool, number or array, got str$"):
+        agent.reset_step(ZERO)
+    policy.answer = (5, {})
+    with pytest.raises(ValueError, match=r"^bad_returns: training policy = 5 is not an integer in \[0, 2\)$"):
+        agent.reset_step(ZERO)
+    policy.answer = 0
+    with pytest.raises(TypeError, match=r"^policy act\(\) must return \(action, policy_info\), got int$"):
+        agent.reset_step(ZERO)
+    policy.answer = (1, {"ok": 1.5, "flag": True, "n": 3, "v": [1, 2]})
+    action, _ = agent.reset_step(ZERO)
+    action, info = agent.step(ZERO, 1.0, False, False)
+    assert action == 1 and info["ok"] == 1.5 and info["flag"] is True and info["n"] == 3
+    assert info["v"].dtype == np.float32 and list(info["v"]) == [1.0, 2.0]

@@ -90,9 +90,15 @@ static int fill_info(py_component *c, PyObject *dict, athlete_info *info, const 
         PyErr_Format(PyExc_TypeError, "%s must return a dict, got %s", where, Py_TYPE(dict)->tp_name);
         return -1;
     }
-    PyObject *arrays = PyList_New(0);
-    if (!arrays)
+    /* A copy: the component may reuse and change its dict, the runtime keeps the keys. */
+    dict = PyDict_Copy(dict);
+    if (!dict)
         return -1;
+    PyObject *arrays = PyList_New(0);
+    if (!arrays) {
+        Py_DECREF(dict);
+        return -1;
+    }
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(dict, &pos, &key, &value)) {
@@ -135,10 +141,12 @@ static int fill_info(py_component *c, PyObject *dict, athlete_info *info, const 
             goto fail;
         }
     }
-    Py_XSETREF(c->kept, Py_NewRef(dict));
+    Py_XSETREF(c->kept, dict);
     Py_XSETREF(c->kept_arrays, arrays);
     return 0;
 fail:
+    athlete_info_clear(info); /* its keys and arrays may point into what is freed here */
+    Py_DECREF(dict);
     Py_DECREF(arrays);
     return -1;
 }
