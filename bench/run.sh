@@ -4,7 +4,7 @@
 # picked something else, the GEMM-bound figures again with OPENBLAS_CORETYPE=SkylakeX
 # (see README: the OpenBLAS kernel trap).
 #   bench/run.sh            all benchmarks
-#   bench/run.sh dqn nn     only these (envs, nn, dqn, offpolicy, ppo, checkpoint, export)
+#   bench/run.sh dqn nn     only these (envs, nn, dqn, offpolicy, ppo, checkpoint, export, python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -12,8 +12,14 @@ tools/install-deps.sh
 meson compile -C build-bench >/dev/null
 export ATHLETE_PLUGIN_PATH=$PWD/build-bench/plugins OPENBLAS_NUM_THREADS=1
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(envs nn dqn offpolicy ppo checkpoint export)
+[ ${#names[@]} -gt 0 ] || names=(envs nn dqn offpolicy ppo checkpoint export python)
+# The Python package's bench runs under the interpreter it was built for.
+bench_python() { PYTHONPATH=$PWD/build-bench/python /usr/bin/python3 bench/bench-python.py; }
 for name in "${names[@]}"; do
+  if [ "$name" = python ]; then
+    if [ -d build-bench/python/athlete ]; then bench_python; else echo "no Python package in build-bench (needs python3-dev, python3-numpy)"; fi
+    echo; continue
+  fi
   exe=build-bench/bench/bench-$name
   if [ ! -x "$exe" ]; then echo "no benchmark '$name'"; continue; fi
   "$exe"
@@ -24,5 +30,6 @@ if grep -q avx512f /proc/cpuinfo && [ "$core" != "SkylakeX" ] && [ -z "${OPENBLA
   echo "== the same GEMM-bound figures with OPENBLAS_CORETYPE=SkylakeX (OpenBLAS chose $core)"
   for name in "${names[@]}"; do
     case $name in nn|dqn|offpolicy) [ -x build-bench/bench/bench-$name ] && OPENBLAS_CORETYPE=SkylakeX build-bench/bench/bench-$name && echo ;; esac
+    if [ "$name" = python ] && [ -d build-bench/python/athlete ]; then OPENBLAS_CORETYPE=SkylakeX bench_python; echo; fi
   done
 fi

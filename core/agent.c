@@ -255,11 +255,15 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
         agent->clock.data_points++;
     agent->episode_active = true;
     st = run_updates(agent, err);
-    if (st == ATHLETE_OK)
-        st = policy_act(agent, &agent->parts.training_policy, true, observation, agent->last_action,
-                        &agent->last_policy_info, "training policy", err);
     if (st != ATHLETE_OK)
         return mark_failed(agent, st, err);
+    st = policy_act(agent, &agent->parts.training_policy, true, observation, agent->last_action,
+                    &agent->last_policy_info, "training policy", err);
+    if (st != ATHLETE_OK) {
+        /* The updates are complete; only the action is missing: the episode ends. */
+        agent->episode_active = false;
+        return st;
+    }
     /* As the original: reset_step's info is the update log alone (spec Q9). */
     agent->info = agent->log;
     if (action)
@@ -345,9 +349,10 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
                         &agent->last_policy_info, "training policy", err);
         if (st != ATHLETE_OK) {
             /* No usable pending action (a diverged network's NaN): the episode cannot go
-             * on, and a checkpoint must not carry the bad action. */
+             * on, and a checkpoint must not carry the bad action. The updates before it
+             * are complete, so the agent itself stays usable. */
             agent->episode_active = false;
-            return mark_failed(agent, st, err);
+            return st;
         }
         agent->info = agent->last_policy_info;
         athlete_info_merge(&agent->info, &agent->log); /* the update log wins on a clash */

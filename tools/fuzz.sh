@@ -12,7 +12,7 @@ seconds=${1:-60}
 structured_seconds=${2:-75}
 if [ ! -d build-fuzz ]; then
   CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dtests=disabled -Dbench=disabled -Dexamples=disabled >/dev/null
+    -Dtests=disabled -Dbench=disabled -Dexamples=disabled -Dpython=disabled >/dev/null
 fi
 meson compile -C build-fuzz >/dev/null
 work=$(mktemp -d)

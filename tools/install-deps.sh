@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Athlete needs to build, test and benchmark.
 set -euo pipefail
 packages=(meson ninja-build pkg-config gcc libc6-dev libcjson-dev libffi-dev libopenblas-dev
-          check valgrind clang libclang-rt-14-dev binutils abigail-tools clang-format)
+          check valgrind clang libclang-rt-14-dev binutils abigail-tools clang-format
+          python3-dev python3-numpy python3-pytest python3-mesonpy python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -304,19 +304,19 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             athlete_agent_destroy(agent);
         }
     }
-    athlete_saved_policy *policy = NULL;
-    if (athlete_policy_load(registry, path, &policy, &err) == ATHLETE_OK) {
-        athlete_env *env = matching_env(athlete_policy_observation_space(policy), athlete_policy_action_space(policy));
+    athlete_policy_file *policy = NULL;
+    if (athlete_policy_file_load(registry, path, &policy, &err) == ATHLETE_OK) {
+        athlete_env *env = matching_env(athlete_policy_file_observation_space(policy), athlete_policy_file_action_space(policy));
         if (env) {
             float observation[64];
             uint64_t seed = 2;
             const float *action;
             athlete_status st = athlete_env_reset(env, &seed, observation, &err);
             for (int t = 0; st == ATHLETE_OK && t < 50; t++)
-                st = athlete_policy_act(policy, observation, t == 0, &action, &err);
+                st = athlete_policy_file_act(policy, observation, t == 0, &action, &err);
             athlete_env_destroy(env);
         }
-        athlete_policy_destroy(policy);
+        athlete_policy_file_destroy(policy);
     }
     unlink(path);
     return 0;

@@ -111,4 +111,36 @@ C
 cc -std=c17 -Wall -Werror "$tmp/host.c" -o "$tmp/host" $(pkg-config --cflags --libs athlete)
 "$tmp/host" | tee "$tmp/host.out"
 grep -q 'host stepped expected_sarsa for 100 interactions' "$tmp/host.out"
+
+# The Python package (when this machine can build it), as the README installs it: found
+# through PYTHONPATH, its libraries through the extension's run path, the installed
+# plugins by itself and the template through ATHLETE_PLUGIN_PATH.
+init=$(find "$prefix" -path '*/athlete/__init__.py' | head -n 1)
+if [ -z "$init" ] && /usr/bin/python3 -c 'import numpy, sysconfig, os, sys; sys.exit(not os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))' 2>/dev/null; then
+  echo "FAIL: the Python package was not installed although python3-dev and python3-numpy are"; exit 1
+fi
+if [ -n "$init" ]; then
+  PYTHONPATH=$(dirname "$(dirname "$init")") env -u LD_LIBRARY_PATH /usr/bin/python3 -c '
+import athlete
+ids = athlete.list_algorithms()
+assert "q_learning" in ids and "expected_sarsa" in ids, ids
+env = athlete.envs.make("FrozenLake-v1")
+agent = athlete.make("expected_sarsa", env.observation_space, env.action_space, seed=0)
+observation, _ = env.reset(seed=0)
+action, _ = agent.reset_step(observation)
+print("installed Python package: ok,", len(ids), "algorithms, first action", action)
+'
+  # pip builds the same package alone against the installed libraries (meson-python).
+  if /usr/bin/python3 -c 'import mesonpy, venv' 2>/dev/null; then
+    /usr/bin/python3 -m venv --system-site-packages "$tmp/venv"
+    cp -r "$src/python" "$tmp/python-package"  # meson-python writes into the directory it builds
+    "$tmp/venv/bin/pip" install --quiet --no-build-isolation --no-index --no-cache-dir "$tmp/python-package"
+    (cd "$tmp" && env -u LD_LIBRARY_PATH ATHLETE_PLUGIN_PATH= "$tmp/venv/bin/python" -c '
+import athlete
+assert athlete.__file__.startswith("'"$tmp/venv"'"), athlete.__file__
+assert "q_learning" in athlete.list_algorithms()
+print("pip-installed Python package: ok")
+')
+  fi
+fi
 echo "install test passed"

@@ -14,13 +14,16 @@
  * Failures. A call refused for its arguments or its order (a NULL pointer, an observation
  * outside its space or not finite, a non-finite reward, step without an episode in
  * progress) is refused before anything changes: the agent is exactly as it was. A failure
- * inside the algorithm during a training reset_step or step (the collector, an update, e.g.
- * a loss that became NaN, or the training policy, e.g. a NaN action) may leave the agent
- * half-updated, so it becomes failed: from then on training-mode reset_step and step,
+ * inside the algorithm during a training reset_step or step in the collector or an update
+ * (e.g. a loss that became NaN) may leave the agent half-updated, so it becomes failed:
+ * from then on training-mode reset_step and step,
  * save_checkpoint and save_policy fail with E_CALL_ORDER and a message quoting the first
  * failure; evaluation-mode calls still act (to inspect the policy) and change nothing.
- * Destroy a failed agent; load its last checkpoint to go on. An evaluation-mode call changes
- * only the returned action and info, so its own failure leaves the agent usable. */
+ * Destroy a failed agent; load its last checkpoint to go on. A failure of the training
+ * policy (e.g. a NaN action from a diverged network) comes after the step's updates are
+ * complete: it ends the episode (the next call must be reset_step) and the agent stays
+ * usable. An evaluation-mode call changes only the returned action and info, so its own
+ * failure leaves the agent usable. */
 #ifndef ATHLETE_AGENT_H
 #define ATHLETE_AGENT_H
 
