@@ -3,7 +3,7 @@
 # (0 success, 1 runtime failure, 2 usage error).
 # usage: test-cli.sh PATH_TO_ATHLETE
 set -uo pipefail
-athlete=$1
+athlete=$(realpath "$1")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" # run folders (runs/...) go here
