@@ -161,18 +161,28 @@ static double value_at(const series *s, double x)
     return lo ? s->y[lo - 1] : NAN;
 }
 
-/* Writes "x mean min max" rows over a common grid for one series of every run (`pick`
- * chooses it; NULL when a run lacks it). A single run gives its own points. */
+/* Writes "x mean min max" rows for one series of every run (`pick` chooses it; NULL when
+ * a run lacks it). Sparse series (evaluations, statistics) are taken at the first run's
+ * steps, which runs of one configuration share; episode returns on a common grid. */
 static bool write_band(const char *path, run_data *runs, size_t count, const series *(*pick)(const run_data *, const void *),
-                       const void *arg)
+                       const void *arg, bool sparse)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return false;
     const series *first = pick(&runs[0], arg);
-    if (count == 1 && first) {
-        for (size_t i = 0; i < first->n; i++)
-            fprintf(f, "%.17g %.17g %.17g %.17g\n", first->x[i], first->y[i], first->y[i], first->y[i]);
+    if ((count == 1 || sparse) && first) {
+        for (size_t i = 0; i < first->n; i++) {
+            double x = first->x[i], sum = 0, lo = INFINITY, hi = -INFINITY;
+            for (size_t k = 0; k < count; k++) {
+                double v = value_at(pick(&runs[k], arg), x);
+                sum += v;
+                lo = fmin(lo, v);
+                hi = fmax(hi, v);
+            }
+            if (isfinite(sum))
+                fprintf(f, "%.17g %.17g %.17g %.17g\n", x, sum / (double)count, lo, hi);
+        }
     } else {
         double end = INFINITY, start = 0;
         for (size_t k = 0; k < count; k++) {
@@ -308,16 +318,16 @@ int cmd_plot(int argc, char **argv)
     char path[128], script[128];
     bool ok = true;
     snprintf(path, sizeof path, "%s/returns.dat", dir);
-    ok = write_band(path, runs, count, pick_returns, NULL);
+    ok = write_band(path, runs, count, pick_returns, NULL, false);
     bool evals = true;
     for (size_t k = 0; k < count; k++)
         evals = evals && runs[k].evals.n;
     snprintf(path, sizeof path, "%s/evals.dat", dir);
     if (ok && evals)
-        ok = write_band(path, runs, count, pick_evals, NULL);
+        ok = write_band(path, runs, count, pick_evals, NULL, true);
     for (size_t p = 0; ok && p < panel_count; p++) {
         snprintf(path, sizeof path, "%s/stat%zu.dat", dir, p);
-        ok = write_band(path, runs, count, pick_stat, panels[p]);
+        ok = write_band(path, runs, count, pick_stat, panels[p], true);
     }
     snprintf(script, sizeof script, "%s/plot.gp", dir);
     FILE *f = ok ? fopen(script, "w") : NULL;
@@ -331,9 +341,8 @@ int cmd_plot(int argc, char **argv)
             svg ? " dynamic background '#ffffff'" : " background '#ffffff'");
     quoted(f, output);
     char default_title[256];
-    snprintf(default_title, sizeof default_title, "%s%s", runs[0].title ? runs[0].title : "learning curve",
-             count > 1 ? "" : "");
-    fprintf(f, "\nset datafile separator ' '\nset key bottom right\nset grid\nset xlabel 'environment steps'\n");
+    snprintf(default_title, sizeof default_title, "%s", runs[0].title ? runs[0].title : "learning curve");
+    fprintf(f, "\nset datafile separator ' '\nset key top left\nset grid\nset xlabel 'environment steps'\n");
     if (panel_count)
         fprintf(f, "set multiplot layout %zu,1\nset size 1,%f\n", panel_count + 1, 1.0 / (double)(panel_count + 1));
     fprintf(f, "set title ");
