@@ -86,5 +86,20 @@ expect 1 "cannot open checkpoint '$tmp/missing'" -- "$athlete" eval "$tmp/missin
 expect 0 "evaluation: q_learning on FrozenLake-v1" -- \
   "$athlete" train q_learning FrozenLake-v1 --env-option is_slippery=false --resume "$tmp/run.ckpt" --steps 100 --quiet --eval-episodes 2
 expect 0 "steps: +20100" -- "$athlete" info runs/q_learning_FrozenLake-v1_2/final.ckpt
+# The progress line fits the terminal at any width and is redrawn in place (a carriage
+# return per update, one newline at the end).
+for width in 20 60 200; do
+  script -qfec "stty cols $width -onlcr; '$athlete' train q_learning FrozenLake-v1 --steps 1500000 --eval-episodes 1 --run-dir pty$width" \
+    /dev/null > "pty$width.txt" 2>&1
+  redraws=$(tr -cd '\r' < "pty$width.txt" | wc -c)
+  too_long=$(tr '\r' '\n' < "pty$width.txt" | sed 's/\x1b\[K//g' | grep -E '^(\[[#.]+\] )?[0-9]+/1500000' | awk -v w=$width 'length($0) >= w' | wc -l)
+  ended=$(grep -c '/1500000' "pty$width.txt")
+  if [ "$redraws" -lt 2 ] || [ "$too_long" != 0 ] || [ "$ended" != 1 ]; then
+    fail_pty="width $width: $redraws redraws, $too_long lines too long, $ended progress lines ended"
+    echo "FAIL: progress line: $fail_pty"; cat -v "pty$width.txt" | head -5; failures=$((failures+1))
+  else
+    echo "ok: progress line at width $width ($redraws redraws)"
+  fi
+done
 [ $failures -eq 0 ] || { echo "$failures CLI check(s) failed"; exit 1; }
 echo "all CLI checks passed"
