@@ -20,10 +20,30 @@ char *run_path(const char *dir, const char *name)
     return p;
 }
 
+/* mkdir -p: every missing parent too. */
+static int make_dirs(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+            free(copy);
+            return -1;
+        }
+        *p = '/';
+    }
+    free(copy);
+    return mkdir(path, 0777);
+}
+
 char *run_dir_create(const char *requested, const char *algorithm, const char *env_id, char *msg, size_t msg_size)
 {
     if (requested) {
-        if (mkdir(requested, 0777) != 0 && errno != EEXIST) {
+        if (make_dirs(requested) != 0 && errno != EEXIST) {
             snprintf(msg, msg_size, "cannot create the run folder '%s': %s", requested, strerror(errno));
             return NULL;
         }
