@@ -32,6 +32,10 @@ for cmd in train eval plot info list config plugins envs call; do
   expect 0 "^\.SS $cmd$" -- "$athlete" --man
 done
 expect 0 "^\.TH ATHLETE 1" -- "$athlete" --man
+if command -v groff >/dev/null; then # the page renders without a warning
+  warnings=$("$athlete" --man | groff -man -ww -z 2>&1)
+  [ -z "$warnings" ] || { echo "FAIL: groff warns about the man page: $warnings"; failures=$((failures+1)); }
+fi
 expect 0 "--checkpoint-every N" -- "$athlete" train --help
 expect 0 "^1000000 \+ e, during training" -- "$athlete" train --help
 expect 0 "^q_learning +1.0.0" -- "$athlete" list

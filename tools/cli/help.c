@@ -142,22 +142,41 @@ static void roff(FILE *out, const char *text)
         fputc('\n', out);
 }
 
+/* A synopsis line by line, each as "athlete ..." with the command name in bold. */
+static void roff_synopsis(FILE *out, const char *synopsis)
+{
+    const char *line = synopsis;
+    while (*line) {
+        while (*line == ' ')
+            line++;
+        if (strncmp(line, "athlete ", 8) == 0)
+            line += 8;
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char text[256];
+        snprintf(text, sizeof text, "%.*s", (int)len, line);
+        fputs("\\fBathlete\\fR ", out);
+        roff(out, text);
+        line += len;
+        if (*line == '\n')
+            line++;
+    }
+}
+
 void cli_print_man(FILE *out)
 {
     fprintf(out, ".TH ATHLETE 1 \"\" \"athlete %s\" \"User Commands\"\n.SH NAME\nathlete \\- train, evaluate and "
                  "inspect reinforcement\\-learning agents\n.SH SYNOPSIS\n.nf\n",
             ATHLETE_VERSION_STRING);
-    for (size_t i = 0; i < cli_command_count; i++) {
-        fputs("\\fBathlete\\fR ", out);
-        roff(out, cli_commands[i].synopsis);
-    }
+    for (size_t i = 0; i < cli_command_count; i++)
+        roff_synopsis(out, cli_commands[i].synopsis);
     fputs("\\fBathlete\\fR \\-\\-version | \\-\\-help\n.fi\n.SH DESCRIPTION\n", out);
     roff(out, global_description);
     fputs(".SH COMMANDS\n", out);
     for (size_t i = 0; i < cli_command_count; i++) {
         const cli_command *c = &cli_commands[i];
-        fprintf(out, ".SS %s\n.nf\n\\fBathlete\\fR ", c->name);
-        roff(out, c->synopsis);
+        fprintf(out, ".SS %s\n.nf\n", c->name);
+        roff_synopsis(out, c->synopsis);
         fputs(".fi\n", out);
         roff(out, c->description);
         if (c->options) {
