@@ -63,12 +63,12 @@ expect 1 "resume: the run reached its 3000 steps; pass --steps N to train N more
 
 # 3. SIGINT stops at a step boundary, saves, keeps every metrics line whole, says how to
 #    resume and exits 130; resuming finishes the run exactly as a straight one.
-expect 0 "evaluation" -- "$athlete" train dqn CartPole-v1 "${small[@]}" --steps 60000 "${run[@]}" --run-dir long
-"$athlete" train dqn CartPole-v1 "${small[@]}" --steps 60000 "${run[@]}" --run-dir stopped 2>stderr.txt & pid=$!
+expect 0 "evaluation" -- "$athlete" train dqn CartPole-v1 "${small[@]}" --steps 100000 "${run[@]}" --run-dir long
+"$athlete" train dqn CartPole-v1 "${small[@]}" --steps 100000 "${run[@]}" --run-dir stopped 2>stderr.txt & pid=$!
 for _ in $(seq 200); do grep -q update stopped/metrics.jsonl 2>/dev/null && break; sleep 0.05; done
 kill -INT $pid; wait $pid; rc=$?
 [ $rc = 130 ] || fail "SIGINT: exit code $rc, expected 130 ($(cat stderr.txt))"
-grep -qE "^athlete: interrupted at step [0-9]+ of 60000: saved stopped/final.ckpt; resume with:$" stderr.txt \
+grep -qE "^athlete: interrupted at step [0-9]+ of 100000: saved stopped/final.ckpt; resume with:$" stderr.txt \
   && grep -q "^  athlete train --resume stopped$" stderr.txt || fail "SIGINT message: $(cat stderr.txt)"
 whole_lines stopped/metrics.jsonl
 expect 0 "evaluation" -- "$athlete" train --resume stopped --quiet
@@ -83,7 +83,9 @@ kill -TERM $pid; wait $pid; rc=$?
 whole_lines term/metrics.jsonl
 "$athlete" train q_learning FrozenLake-v1 --steps 1000 --eval-every 100 --eval-episodes 100000000 --quiet \
   --run-dir abort 2>stderr.txt & pid=$!
-sleep 0.5; kill -INT $pid; sleep 0.2; kill -INT $pid; wait $pid; rc=$?
+for _ in $(seq 200); do [ -f abort/run.json ] && break; sleep 0.05; done
+sleep 0.3 # step 100 comes within microseconds of run.json; the evaluation takes hours
+kill -INT $pid; sleep 0.2; kill -INT $pid; wait $pid; rc=$?
 [ $rc = 130 ] && grep -q "interrupted again: aborting without saving" stderr.txt || fail "second SIGINT: $rc $(cat stderr.txt)"
 [ ! -e abort/final.ckpt ] || fail "an aborted run saved final.ckpt"
 
