@@ -54,10 +54,12 @@ void progress_format(const progress *p, uint64_t done, double t, int width, char
         snprintf(ret, sizeof ret, "%.1f", mean / p->recent_count);
     /* Fields in order of importance; the bar takes what is left. */
     char fields[4][64];
-    snprintf(fields[0], sizeof fields[0], "%llu/%llu", (unsigned long long)done, (unsigned long long)p->total);
-    snprintf(fields[1], sizeof fields[1], " return %s", ret);
-    snprintf(fields[2], sizeof fields[2], " %.0f steps/s", rate);
-    snprintf(fields[3], sizeof fields[3], " ETA %.0fs", eta);
+    /* Fixed widths, so that the bar does not jump from one redraw to the next. */
+    int digits = snprintf(NULL, 0, "%llu", (unsigned long long)p->total);
+    snprintf(fields[0], sizeof fields[0], "%*llu/%llu", digits, (unsigned long long)done, (unsigned long long)p->total);
+    snprintf(fields[1], sizeof fields[1], " return %7s", ret);
+    snprintf(fields[2], sizeof fields[2], " %8.0f steps/s", rate);
+    snprintf(fields[3], sizeof fields[3], " ETA %5.0fs", eta);
     int room = width - 1, used = 0, n = 0;
     if (room >= (int)size)
         room = (int)size - 1;
