@@ -28,7 +28,11 @@ same_run() { # same_run DIR_A DIR_B: final checkpoint bytes and metrics
   cmp -s "$1/final.ckpt" "$2/final.ckpt" || fail "$1/final.ckpt and $2/final.ckpt differ"
   diff <(no_wall "$1/metrics.jsonl") <(no_wall "$2/metrics.jsonl") >/dev/null \
     || fail "$1/metrics.jsonl and $2/metrics.jsonl differ beyond wall times"
-  [ "$(wc -l < "$1/metrics.jsonl")" -gt 20 ] || fail "$1/metrics.jsonl is nearly empty"
+  [ "$(wc -l < "$1/metrics.jsonl")" -gt 10 ] || fail "$1/metrics.jsonl is nearly empty"
+  for f in episodes updates evaluations; do # --csv: the same, wall times (last column) aside
+    diff <(sed 's/,[0-9.]*$//' "$1/$f.csv") <(sed 's/,[0-9.]*$//' "$2/$f.csv") >/dev/null \
+      || fail "$1/$f.csv and $2/$f.csv differ beyond wall times"
+  done
 }
 whole_lines() { # every line one JSON object, none cut
   [ -z "$(tail -c 1 "$1")" ] || fail "$1 does not end with a newline"
@@ -36,18 +40,29 @@ whole_lines() { # every line one JSON object, none cut
     || fail "$1 has a malformed line: $(grep -vE '^\{.*\}$' "$1" | head -1)"
 }
 small=(--set 'value_network_arguments.hidden_dims=[16,16]' --set replay_buffer_mini_batch_size=16 --set warmup_steps=200)
-run=(--eval-every 1000 --eval-episodes 3 --checkpoint-every 700 --log-every 500 --quiet)
+run=(--eval-every 1000 --eval-episodes 3 --checkpoint-every 700 --log-every 500 --csv --quiet)
 
 # 1. N + N steps with a resume in the middle (mid-episode, off every period) = 2N straight.
 expect 0 "evaluation: dqn on CartPole-v1, 3 episodes" -- "$athlete" train dqn CartPole-v1 "${small[@]}" --steps 3000 "${run[@]}" --run-dir straight
-expect 0 "evaluation: dqn on CartPole-v1" -- "$athlete" train dqn CartPole-v1 "${small[@]}" --steps 1500 "${run[@]}" --run-dir halves
+expect 0 "evaluation: dqn on CartPole-v1" -- "$athlete" train dqn CartPole-v1 "${small[@]}" --steps 1804 "${run[@]}" --run-dir halves
 grep -q '"in_episode":	true' halves/final.state.json || fail "the resume point is not mid-episode"
-expect 0 "evaluation: dqn on CartPole-v1" -- "$athlete" train --resume halves --steps 1500 --quiet
+expect 0 "evaluation: dqn on CartPole-v1" -- "$athlete" train --resume halves --steps 1196 --quiet
 same_run straight halves
+# The same with fractional rewards and losses (Pendulum, ddpg) in the episode and window.
+tiny_ac=(--set 'critic_network_arguments.hidden_dims=[8]' --set 'actor_network_arguments.hidden_dims=[8]'
+         --set replay_buffer_mini_batch_size=8 --set warmup_steps=50)
+pend=(--eval-every 400 --eval-episodes 1 --log-every 100 --csv --quiet)
+expect 0 "evaluation: ddpg on Pendulum-v1" -- "$athlete" train ddpg Pendulum-v1 "${tiny_ac[@]}" --steps 1000 "${pend[@]}" --run-dir p_straight
+expect 0 "evaluation: ddpg on Pendulum-v1" -- "$athlete" train ddpg Pendulum-v1 "${tiny_ac[@]}" --steps 450 "${pend[@]}" --run-dir p_halves
+expect 0 "evaluation: ddpg on Pendulum-v1" -- "$athlete" train --resume p_halves --steps 550 --quiet
+same_run p_straight p_halves
 for f in config.json run.json metrics.jsonl final.ckpt best.ckpt best.policy checkpoints/step_2100.ckpt checkpoints/step_2800.ckpt; do
   [ -f "straight/$f" ] || fail "straight/$f is missing"
 done
 [ ! -e straight/checkpoints/step_700.ckpt ] || fail "--keep-checkpoints 3 kept step_700"
+head -1 straight/updates.csv | grep -qx 'step,steps,key,value,wall_time' && grep -q '^1500,500,loss,' straight/updates.csv \
+  && [ "$(grep -c . straight/episodes.csv)" = "$(grep -c '"type": "episode"' straight/metrics.jsonl | awk '{print $1+1}')" ] \
+  || fail "--csv files do not match the metrics"
 grep -q '"openblas_core":' straight/run.json && grep -q '"argv":	\["athlete", "train", "dqn"' straight/run.json \
   || fail "run.json lacks the command line or the kernel"
 [ "$(grep -c '"argv"' halves/run.json)" = 2 ] || fail "halves/run.json does not record both sessions"
@@ -102,8 +117,6 @@ expect 0 "dqn on CartPole-v1, 4 episodes: mean return $best " -- "$athlete" eval
 expect 0 "kind: +policy only" -- "$athlete" info scored/best.policy
 
 # 5. Every algorithm's losses and statistics reach the metrics ("update" lines).
-tiny_ac=(--set 'critic_network_arguments.hidden_dims=[8]' --set 'actor_network_arguments.hidden_dims=[8]'
-         --set replay_buffer_mini_batch_size=8 --set warmup_steps=50)
 check_keys() { # check_keys DIR KEY...
   local dir=$1; shift
   for key in "$@"; do

@@ -24,7 +24,7 @@
 typedef struct train_options {
     const char *algorithm, *env_id;
     uint64_t steps, seed, checkpoint_every, keep, eval_every, eval_episodes, log_every;
-    bool steps_given, quiet;
+    bool steps_given, quiet, csv;
     const char *run_setting; /* an option that a run folder's resume cannot change, or NULL */
     cli_pairs *overrides, *env_options;
     const char *config_path, *run_dir, *metrics_path, *save_path, *resume_path;
@@ -73,6 +73,12 @@ static int parse_options(int argc, char **argv, train_options *o)
             o->quiet = true;
             continue;
         }
+        if (strcmp(a, "--csv") == 0) {
+            o->csv = true;
+            if (!o->run_setting)
+                o->run_setting = a;
+            continue;
+        }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             return cli_usage_error(train_cmd(), "option %s needs a value", a);
@@ -116,7 +122,7 @@ static int parse_options(int argc, char **argv, train_options *o)
         } else {
             const char *known[] = {"--steps", "--seed", "--config", "--set", "--env-option", "--run-dir",
                                    "--checkpoint-every", "--keep-checkpoints", "--eval-every", "--eval-episodes",
-                                   "--log-every", "--metrics", "--save", "--resume", "--quiet"};
+                                   "--log-every", "--metrics", "--save", "--resume", "--quiet", "--csv"};
             const char *near = cli_nearest(a, known, sizeof known / sizeof known[0]);
             if (near)
                 return cli_usage_error(train_cmd(), "unknown option '%s'; did you mean '%s'?", a, near);
@@ -188,15 +194,22 @@ static bool save_checkpoint(trainer *t, const char *path)
         cJSON *s = cJSON_CreateObject();
         cJSON_AddNumberToObject(s, "step", (double)t->state.step);
         cJSON_AddNumberToObject(s, "episode", (double)t->state.episode);
-        cJSON_AddNumberToObject(s, "episode_return", t->state.episode_return);
+        cJSON_AddItemToObject(s, "episode_return", metrics_exact_number(t->state.episode_return));
         cJSON_AddNumberToObject(s, "episode_length", (double)t->state.episode_length);
         cJSON_AddBoolToObject(s, "in_episode", t->state.in_episode);
         cJSON_AddStringToObject(s, "env_state", hex ? hex : "");
         cJSON_AddNumberToObject(s, "metrics_bytes", (double)metrics_run_bytes(&t->m));
-        cJSON_AddNumberToObject(s, "wall_time", wall_time(t));
+        cJSON_AddItemToObject(s, "wall_time", metrics_exact_number(wall_time(t)));
         if (t->has_best)
-            cJSON_AddNumberToObject(s, "best_eval_mean", t->best_mean);
+            cJSON_AddItemToObject(s, "best_eval_mean", metrics_exact_number(t->best_mean));
         cJSON_AddItemToObject(s, "window", metrics_window_to_json(&t->m));
+        if (t->o.csv) {
+            long long bytes[3];
+            metrics_csv_bytes(&t->m, bytes);
+            cJSON *csv = cJSON_AddArrayToObject(s, "csv_bytes");
+            for (int k = 0; k < 3; k++)
+                cJSON_AddItemToArray(csv, cJSON_CreateNumber((double)bytes[k]));
+        }
         text = cJSON_Print(s);
         cJSON_Delete(s);
         ok = text && run_write_file(state_path, text, msg, sizeof msg);
@@ -416,6 +429,7 @@ static int start_new(trainer *t, int argc, char **argv)
     cJSON_AddNumberToObject(t->run, "eval_seed", CLI_EVAL_SEED);
     cJSON_AddNumberToObject(t->run, "checkpoint_every", (double)o->checkpoint_every);
     cJSON_AddNumberToObject(t->run, "keep_checkpoints", (double)o->keep);
+    cJSON_AddBoolToObject(t->run, "csv", o->csv);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(t->run, "sessions"), command_record(argc, argv));
     char *config = NULL, *config_path = run_path(t->dir, "config.json");
     bool ok = write_run_json(t) && config_path &&
@@ -429,7 +443,8 @@ static int start_new(trainer *t, int argc, char **argv)
     if (!ok)
         return EXIT_RUNTIME;
     char *metrics_path = run_path(t->dir, "metrics.jsonl");
-    ok = metrics_path && metrics_open(&t->m, metrics_path, -1, o->metrics_path);
+    ok = metrics_path && metrics_open(&t->m, metrics_path, -1, o->metrics_path) &&
+         (!o->csv || metrics_open_csv(&t->m, t->dir, NULL));
     free(metrics_path);
     if (!ok) {
         fprintf(stderr, "athlete: %s\n", t->m.error);
@@ -475,6 +490,7 @@ static int resume_folder(trainer *t, int argc, char **argv)
     o->eval_episodes = run_number(t->run, "eval_episodes");
     o->checkpoint_every = run_number(t->run, "checkpoint_every");
     o->keep = run_number(t->run, "keep_checkpoints");
+    o->csv = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t->run, "csv"));
     if (!o->log_every || !o->eval_episodes) {
         fprintf(stderr, "athlete: resume: '%s/run.json' has no valid log_every or eval_episodes\n", t->dir);
         return EXIT_RUNTIME;
@@ -540,8 +556,15 @@ static int resume_folder(trainer *t, int argc, char **argv)
         } else {
             t->env_restored = true;
             char *metrics_path = run_path(t->dir, "metrics.jsonl");
+            const cJSON *csv = cJSON_GetObjectItemCaseSensitive(s, "csv_bytes");
+            long long csv_bytes[3] = {-1, -1, -1};
+            for (int k = 0; k < 3 && cJSON_IsArray(csv); k++) {
+                const cJSON *b = cJSON_GetArrayItem(csv, k);
+                csv_bytes[k] = cJSON_IsNumber(b) ? (long long)b->valuedouble : -1;
+            }
             bool ok = metrics_path && metrics_open(&t->m, metrics_path, (long long)bytes->valuedouble, o->metrics_path) &&
-                      metrics_window_from_json(&t->m, cJSON_GetObjectItemCaseSensitive(s, "window"));
+                      metrics_window_from_json(&t->m, cJSON_GetObjectItemCaseSensitive(s, "window")) &&
+                      (!o->csv || metrics_open_csv(&t->m, t->dir, csv_bytes));
             free(metrics_path);
             if (!ok) {
                 fprintf(stderr, "athlete: resume: %s\n", t->m.error[0] ? t->m.error : "bad metrics window in the state file");

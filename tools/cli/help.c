@@ -45,6 +45,8 @@ const cli_command cli_commands[] = {
      "  --eval-episodes K    episodes per evaluation and in the final one (default 20)\n"
      "  --log-every N        one \"update\" metrics line per N steps (default 1000)\n"
      "  --metrics FILE       also append every metrics line to FILE\n"
+     "  --csv                also write episodes.csv, updates.csv (step,steps,key,value) and\n"
+     "                       evaluations.csv in the run folder\n"
      "  --save PATH          also save the final checkpoint (with environment state) to PATH\n"
      "  --resume PATH        continue a run folder, or train on from a checkpoint file\n"
      "  --quiet              no progress output\n",

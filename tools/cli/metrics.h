@@ -20,9 +20,12 @@ typedef struct metrics_key {
     uint64_t count;
 } metrics_key;
 
+enum { METRICS_FILES = 5 }; /* metrics.jsonl, --metrics, and with --csv: episodes, updates, evaluations */
+enum { METRICS_CSV_EPISODES = 2, METRICS_CSV_UPDATES = 3, METRICS_CSV_EVALS = 4 };
+
 typedef struct metrics {
-    FILE *file[2];
-    char *path[2];
+    FILE *file[METRICS_FILES];
+    char *path[METRICS_FILES];
     metrics_key keys[METRICS_MAX_KEYS];
     size_t key_count;
     uint64_t window_start; /* step the current aggregation window began after */
@@ -33,6 +36,11 @@ typedef struct metrics {
  * recorded) and an optional extra file for appending. False with m->error set. */
 bool metrics_open(metrics *m, const char *run_path, long long keep_bytes, const char *extra_path);
 void metrics_close(metrics *m);
+/* --csv: episodes.csv, updates.csv (long format: step, steps, key, value) and
+ * evaluations.csv in `dir`, kept up to keep_bytes[i] when not NULL, with a header when new. */
+bool metrics_open_csv(metrics *m, const char *dir, const long long *keep_bytes);
+/* The CSV files' sizes after metrics_sync (-1 when not written). */
+void metrics_csv_bytes(metrics *m, long long bytes[3]);
 
 void metrics_episode(metrics *m, const athlete_episode_report *r, double wall_time);
 /* Adds one step's agent_info to the current window. No allocation once every key was seen. */
@@ -44,6 +52,10 @@ void metrics_eval(metrics *m, uint64_t step, uint64_t episode, const athlete_eva
 bool metrics_sync(metrics *m);
 /* The run file's size after metrics_sync (for a checkpoint's state). */
 long long metrics_run_bytes(metrics *m);
+
+/* A double as a JSON number that parses back to the same bits (cJSON's own printing
+ * keeps 15 digits when they come within an epsilon). */
+cJSON *metrics_exact_number(double value);
 
 /* The aggregation window as JSON (for a checkpoint's state) and back. */
 cJSON *metrics_window_to_json(const metrics *m);
