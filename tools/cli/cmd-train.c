@@ -173,6 +173,13 @@ static bool spaces_match(trainer *t, const char *what)
 
 /* ---- saving ---- */
 
+/* Prints the failure; false, for the callers' `ok`. */
+static bool report(const char *what, const athlete_error *err)
+{
+    cli_fail(what, err);
+    return false;
+}
+
 static bool save_checkpoint(trainer *t, const char *path)
 {
     athlete_error err;
@@ -186,9 +193,9 @@ static bool save_checkpoint(trainer *t, const char *path)
     char *hex = NULL, *text = NULL, *state_path = run_state_path(path);
     bool ok = env_state && state_path;
     if (ok && athlete_env_get_state(t->env, env_state, env_size, &err) != ATHLETE_OK)
-        ok = cli_fail("environment state", &err) == 0;
+        ok = report("environment state", &err);
     if (ok && athlete_agent_save_checkpoint(t->agent, path, true, NULL, &err) != ATHLETE_OK)
-        ok = cli_fail("save", &err) == 0;
+        ok = report("save", &err);
     if (ok) {
         hex = run_hex_encode(env_state, env_size);
         cJSON *s = cJSON_CreateObject();
@@ -236,7 +243,7 @@ static bool evaluate(trainer *t, uint64_t step)
     athlete_error err;
     athlete_evaluation ev;
     if (athlete_run_evaluation(t->agent, t->eval_env, t->o.eval_episodes, CLI_EVAL_SEED, &ev, &err) != ATHLETE_OK)
-        return cli_fail("evaluation", &err) == 0;
+        return report("evaluation", &err);
     metrics_eval(&t->m, step, t->state.episode, &ev, wall_time(t));
     if (!metrics_sync(&t->m)) {
         fprintf(stderr, "athlete: %s\n", t->m.error);
@@ -250,7 +257,7 @@ static bool evaluate(trainer *t, uint64_t step)
     bool ok = ckpt && policy;
     if (ok && (athlete_agent_save_checkpoint(t->agent, ckpt, false, NULL, &err) != ATHLETE_OK ||
                athlete_agent_save_policy(t->agent, policy, &err) != ATHLETE_OK))
-        ok = cli_fail("save the best agent", &err) == 0;
+        ok = report("save the best agent", &err);
     free(ckpt);
     free(policy);
     return ok;
