@@ -28,7 +28,7 @@ cat <<NEXT
 export ATHLETE_PLUGIN_PATH=$PWD/build/plugins
 # what the checkpoint holds; the best policy scored again (same seeds, same score)
 $athlete info $run_dir/final.ckpt
-$athlete eval $run_dir FrozenLake-v1 --episodes 1000
+$athlete eval $run_dir --episodes 1000
 # the learning curve, drawn by gnuplot
 $athlete plot $run_dir -o curve.png --losses
 # a neural network, in runs/dqn_CartPole-v1_N; then train this run on from where it stopped

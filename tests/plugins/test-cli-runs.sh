@@ -114,6 +114,7 @@ best=$(printf '%.2f' "$best")
 expect 0 "dqn on CartPole-v1, 4 episodes: mean return $best " -- "$athlete" eval scored/best.ckpt CartPole-v1 --episodes 4
 expect 0 "dqn on CartPole-v1, 4 episodes: mean return $best " -- "$athlete" eval scored/best.policy CartPole-v1 --episodes 4
 expect 0 "dqn on CartPole-v1, 4 episodes: mean return $best " -- "$athlete" eval scored CartPole-v1 --episodes 4
+expect 0 "dqn on CartPole-v1, 4 episodes: mean return $best " -- "$athlete" eval scored --episodes 4
 expect 0 "kind: +policy only" -- "$athlete" info scored/best.policy
 
 # 5. Every algorithm's losses and statistics reach the metrics ("update" lines).

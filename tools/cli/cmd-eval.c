@@ -4,6 +4,7 @@
 #include "run-dir.h"
 #include "runner.h"
 
+#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +27,41 @@ static char *resolve(const char *path)
 int cmd_eval(int argc, char **argv)
 {
     const cli_command *cmd = cli_find_command("eval");
-    if (argc < 2)
+    struct stat info;
+    bool folder = argc >= 1 && stat(argv[0], &info) == 0 && S_ISDIR(info.st_mode);
+    if (argc < 2 && !folder)
         return cli_usage_error(cmd, "eval needs a checkpoint (or policy file, or run folder) and an environment id");
+    /* A run folder knows its environment: ENV may be left out. */
+    cJSON *run = NULL;
+    char *run_options = NULL;
+    const char *env_id = argc >= 2 && argv[1][0] != '-' ? argv[1] : NULL;
+    int first_option = env_id ? 2 : 1;
+    if (folder && !env_id) {
+        char msg[600], *run_json = run_path(argv[0], "run.json");
+        run = run_json ? run_read_json(run_json, msg, sizeof msg) : NULL;
+        free(run_json);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(run, "env");
+        const cJSON *options = cJSON_GetObjectItemCaseSensitive(run, "env_options");
+        if (!cJSON_IsString(id)) {
+            fprintf(stderr, "athlete: eval: %s\n", run ? "run.json names no environment" : msg);
+            cJSON_Delete(run);
+            return EXIT_RUNTIME;
+        }
+        env_id = id->valuestring;
+        if (cJSON_IsObject(options) && options->child)
+            run_options = cJSON_PrintUnformatted(options);
+    }
     uint64_t episodes = 20, seed = CLI_EVAL_SEED;
     cli_pairs *env_options = cli_pairs_create();
     if (!env_options)
         return EXIT_RUNTIME;
-    for (int i = 2; i < argc; i++) {
+    for (int i = first_option; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         const char *problem = NULL;
         if (!v) {
             cli_pairs_destroy(env_options);
+            cJSON_free(run_options);
+            cJSON_Delete(run);
             return cli_usage_error(cmd, "option %s needs a value", argv[i]);
         }
         if (strcmp(argv[i], "--episodes") == 0 && cli_parse_u64(v, &episodes) && episodes > 0)
@@ -47,6 +72,8 @@ int cmd_eval(int argc, char **argv)
             i++;
         else {
             cli_pairs_destroy(env_options);
+            cJSON_free(run_options);
+            cJSON_Delete(run);
             return cli_usage_error(cmd, "bad option '%s %s'", argv[i], v);
         }
     }
@@ -54,8 +81,9 @@ int cmd_eval(int argc, char **argv)
     athlete_env *env = NULL;
     char *options = cli_pairs_json(env_options);
     cli_pairs_destroy(env_options);
-    athlete_status st = cli_env_create(argv[1], options, &env, &err);
+    athlete_status st = cli_env_create(env_id, options ? options : run_options, &env, &err);
     athlete_free(options);
+    cJSON_free(run_options);
     if (st != ATHLETE_OK)
         return cli_fail("environment", &err);
     char *path = resolve(argv[0]);
@@ -78,7 +106,7 @@ int cmd_eval(int argc, char **argv)
     const athlete_space *act = agent ? athlete_agent_action_space(agent) : athlete_policy_action_space(policy);
     if (!athlete_space_equal(obs, athlete_env_observation_space(env)) ||
         !athlete_space_equal(act, athlete_env_action_space(env))) {
-        fprintf(stderr, "athlete: the checkpoint's spaces do not match %s's\n", argv[1]);
+        fprintf(stderr, "athlete: the checkpoint's spaces do not match %s's\n", env_id);
         goto done;
     }
     athlete_evaluation ev;
@@ -89,10 +117,11 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     printf("evaluation: %s on %s, %" PRIu64 " episodes: mean return %.2f +/- %.2f (min %.2f, max %.2f, mean length %.1f)\n",
-           agent ? athlete_agent_algorithm_id(agent) : athlete_policy_algorithm_id(policy), argv[1], ev.episodes,
+           agent ? athlete_agent_algorithm_id(agent) : athlete_policy_algorithm_id(policy), env_id, ev.episodes,
            ev.mean_return, ev.std_return, ev.min_return, ev.max_return, ev.mean_length);
     rc = EXIT_SUCCESS;
 done:
+    cJSON_Delete(run);
     free(path);
     athlete_policy_destroy(policy);
     athlete_agent_destroy(agent);

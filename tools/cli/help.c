@@ -51,12 +51,13 @@ const cli_command cli_commands[] = {
      "  --resume PATH        continue a run folder, or train on from a checkpoint file\n"
      "  --quiet              no progress output\n",
      cmd_train},
-    {"eval", "eval CHECKPOINT|POLICY|RUN_DIR ENV [--episodes N] [--seed S] [--env-option K=V]...",
+    {"eval", "eval CHECKPOINT|POLICY|RUN_DIR [ENV] [--episodes N] [--seed S] [--env-option K=V]...",
      "evaluate a saved agent or policy file greedily",
      "Runs the evaluation policy of a checkpoint, of a policy-only file, or of a run folder's\n"
      "best.policy (else final.ckpt) for N episodes and prints the mean return. Episode e is\n"
      "reset with seed S + e (S defaults to 1000000, the rule 'train' uses), so a checkpoint\n"
-     "scores here exactly what it scored during training.",
+     "scores here exactly what it scored during training. ENV may be left out for a run folder\n"
+     "(its run.json names the environment and its options).",
      "  --episodes N         episodes (default 20)\n"
      "  --seed S             seed of the first episode (default 1000000)\n"
      "  --env-option K=V     an environment option\n",
