@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Athlete needs to build, test and benchmark.
+# Installs the Debian 12 packages Athlete needs to build, test and benchmark (gnuplot-nox:
+# the renderer of `athlete plot`).
 set -euo pipefail
 packages=(meson ninja-build pkg-config gcc libc6-dev libcjson-dev libffi-dev libopenblas-dev
-          check valgrind clang libclang-rt-14-dev binutils abigail-tools clang-format
+          check valgrind clang libclang-rt-14-dev binutils abigail-tools clang-format gnuplot-nox
           python3-dev python3-numpy python3-pytest python3-mesonpy python3-venv)
 missing=()
 for p in "${packages[@]}"; do

@@ -238,6 +238,24 @@ static const char *last_segment(const char *path)
     return dot ? dot + 1 : path;
 }
 
+/* True when `word` is the initials of the '_'-separated words of `phrase` ("lr" for
+ * "learning_rate"): a common abbreviation many letters away. */
+static bool is_initials(const char *word, const char *phrase)
+{
+    size_t n = 0;
+    bool start = true;
+    for (const char *p = phrase; *p; p++) {
+        if (*p == '_') {
+            start = true;
+            continue;
+        }
+        if (start && word[n++] != *p)
+            return false;
+        start = false;
+    }
+    return n >= 2 && word[n] == '\0';
+}
+
 /* The known key closest to `path`, or NULL when nothing is close. */
 static const char *nearest_key(const athlete_config *c, const char *path)
 {
@@ -254,6 +272,8 @@ static const char *nearest_key(const athlete_config *c, const char *path)
         const char *a = last_segment(path), *b = last_segment(candidate);
         size_t shorter = strlen(a) < strlen(b) ? strlen(a) : strlen(b);
         if (shorter >= 3 && strncmp(a, b, shorter) == 0 && d > 1)
+            d = 1;
+        if ((is_initials(a, b) || is_initials(b, a)) && d > 1)
             d = 1;
         if (d < best_d) {
             best_d = d;

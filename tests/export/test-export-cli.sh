@@ -20,14 +20,14 @@ expect() { # expect CODE PATTERN -- command...
   fi
 }
 expect 0 "usage: athlete export CHECKPOINT_OR_POLICY -o NAME.c" -- "$athlete" export --help
-expect 0 "export CHECKPOINT -o NAME.c" -- "$athlete" --help
+expect 0 "export +write a trained policy as dependency-free C" -- "$athlete" --help
 expect 2 "export needs a checkpoint or policy file and -o NAME.c" -- "$athlete" export
 expect 2 "option -o needs a value" -- "$athlete" export x.ckpt -o
 expect 2 "the output must end in .c, got 'out.txt'" -- "$athlete" export x.ckpt -o out.txt
 expect 2 "export: unknown storage 'f8' \(expected f32, f16 or int8\)" -- "$athlete" export x.ckpt -o out.c --quantize f8
 expect 2 "unknown option '--fast'" -- "$athlete" export x.ckpt -o out.c --fast
 expect 1 "athlete: export: cannot open '$tmp/missing.ckpt'" -- "$athlete" export "$tmp/missing.ckpt" -o "$tmp/a.c"
-expect 0 "saved checkpoint" -- "$athlete" train q_learning FrozenLake-v1 --steps 5000 --quiet --eval-episodes 1 \
+expect 0 "evaluation: q_learning on FrozenLake-v1" -- "$athlete" train q_learning FrozenLake-v1 --steps 5000 --quiet --eval-episodes 1 --run-dir "$tmp/run" \
   --save "$tmp/lake.ckpt"
 expect 0 "wrote $tmp/lake-policy.c and $tmp/lake-policy.h: lake_policy_act for q_learning, 1 -> 1, float32 weights, 16 bytes of constants" -- \
   "$athlete" export "$tmp/lake.ckpt" -o "$tmp/lake-policy.c"

@@ -3,9 +3,10 @@
 # (0 success, 1 runtime failure, 2 usage error).
 # usage: test-cli.sh PATH_TO_ATHLETE
 set -uo pipefail
-athlete=$1
+athlete=$(realpath "$1")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" # run folders (runs/...) go here
 failures=0
 expect() { # expect CODE PATTERN -- command...
   local code=$1 pattern=$2; shift 3
@@ -20,8 +21,23 @@ expect() { # expect CODE PATTERN -- command...
   fi
 }
 expect 2 "usage: athlete <command>" -- "$athlete"
-expect 0 "train ID ENV" -- "$athlete" --help
+expect 0 "train +train an agent" -- "$athlete" --help
 expect 2 "unknown command 'fly'" -- "$athlete" fly
+expect 2 "unknown command 'trian'; did you mean 'train'\?" -- "$athlete" trian
+expect 0 "^athlete [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI [0-9]+\.[0-9]+, OpenBLAS kernel [A-Za-z0-9]+\)$" -- "$athlete" --version
+# Every subcommand has its own help (the same text as the man page's section).
+for cmd in train eval plot info list config plugins envs call; do
+  expect 0 "^usage: athlete $cmd" -- "$athlete" "$cmd" --help
+  expect 0 "^usage: athlete $cmd" -- "$athlete" help "$cmd"
+  expect 0 "^\.SS $cmd$" -- "$athlete" --man
+done
+expect 0 "^\.TH ATHLETE 1" -- "$athlete" --man
+if command -v groff >/dev/null; then # the page renders without a warning
+  warnings=$("$athlete" --man | groff -man -ww -z 2>&1)
+  [ -z "$warnings" ] || { echo "FAIL: groff warns about the man page: $warnings"; failures=$((failures+1)); }
+fi
+expect 0 "--checkpoint-every N" -- "$athlete" train --help
+expect 0 "^1000000 \+ e, during training" -- "$athlete" train --help
 expect 0 "^q_learning +1.0.0" -- "$athlete" list
 expect 0 "\"epsilon_decay_steps\":	100" -- "$athlete" config q_learning
 expect 1 "algorithm 'nope' not found in the registry" -- "$athlete" config nope
@@ -33,20 +49,37 @@ if grep -q avx512f /proc/cpuinfo; then
   expect 0 "OpenBLAS kernel: Prescott, 1 thread\(s\) -- GENERIC: this CPU supports SkylakeX" -- env OPENBLAS_CORETYPE=Prescott "$athlete" plugins
 fi
 expect 0 "FrozenLake-v1 +obs Discrete\(16\)" -- "$athlete" envs
-expect 0 "--steps N" -- "$athlete" train --help
 expect 2 "train needs an algorithm id and an environment id" -- "$athlete" train
 expect 2 "--steps expects a positive integer, got 'many'" -- "$athlete" train q_learning FrozenLake-v1 --steps many
+expect 2 "unknown option '--step'; did you mean '--steps'\?" -- "$athlete" train q_learning FrozenLake-v1 --step 5
 expect 2 "--set expects KEY=VALUE, got 'discount'" -- "$athlete" train q_learning FrozenLake-v1 --set discount
 expect 1 "unknown key 'discont'; did you mean 'discount'\?" -- "$athlete" train q_learning FrozenLake-v1 --set discont=0.5
-expect 1 "unknown environment id 'FrozenPond-v1'|FrozenPond-v1" -- "$athlete" train q_learning FrozenPond-v1
+expect 1 "dqn config: unknown key 'learning_rate'; did you mean 'optimizer_arguments.lr'\?" -- "$athlete" train dqn CartPole-v1 --set learning_rate=1e-3
+expect 1 "algorithm 'dqm' not found in the registry; did you mean 'dqn'\?" -- "$athlete" train dqm CartPole-v1
+expect 1 "algorithm 'ppo2' not found in the registry; did you mean 'ppo'\?" -- "$athlete" config ppo2
+expect 1 "unknown environment id 'cartpole'; did you mean 'CartPole-v1'\?" -- "$athlete" train dqn cartpole
+expect 1 "unknown environment id 'FrozenPond-v1'; did you mean 'FrozenLake-v1'\?" -- "$athlete" train q_learning FrozenPond-v1
 expect 1 "q_learning needs a Discrete observation space, got Box" -- "$athlete" train q_learning CartPole-v1
+# --set builds a JSON object: a quote stays in the key, a non-JSON value is a string.
+expect 1 "unknown key 'discount\", \"x'; did you mean 'discount'\?" -- "$athlete" train q_learning FrozenLake-v1 --set 'discount", "x=0.5'
+expect 1 "q_learning config: 'discount' expects a number, got the string \"nan\"" -- "$athlete" train q_learning FrozenLake-v1 --set discount=nan
+expect 2 "--set has a number out of the range of a double, got 'discount=1e999'" -- "$athlete" train q_learning FrozenLake-v1 --set discount=1e999
+[ ! -e runs ] || { echo "FAIL: a failed train left a run folder: $(ls runs)"; failures=$((failures+1)); }
 expect 0 "evaluation: q_learning on FrozenLake-v1, 10 episodes: mean return 1.00" -- \
   "$athlete" train q_learning FrozenLake-v1 --env-option is_slippery=false --steps 20000 --quiet \
   --eval-episodes 10 --metrics "$tmp/metrics.jsonl" --save "$tmp/run.ckpt"
-lines=$(wc -l < "$tmp/metrics.jsonl")
-if [ "$lines" -lt 10 ] || ! head -1 "$tmp/metrics.jsonl" | grep -q '"episode": 1, "step": '; then
-  echo "FAIL: metrics file has $lines lines: $(head -1 "$tmp/metrics.jsonl")"; failures=$((failures+1))
+lines=$(grep -c '"type": "episode"' "$tmp/metrics.jsonl")
+if [ "$lines" -lt 10 ] || ! head -1 "$tmp/metrics.jsonl" | grep -q '^{"type": "episode", "episode": 1, "step": '; then
+  echo "FAIL: metrics file has $lines episode lines: $(head -1 "$tmp/metrics.jsonl")"; failures=$((failures+1))
 fi
+cmp -s "$tmp/metrics.jsonl" runs/q_learning_FrozenLake-v1_1/metrics.jsonl \
+  || { echo "FAIL: --metrics differs from the run folder's metrics.jsonl"; failures=$((failures+1)); }
+expect 0 "algorithm: +q_learning \(plugin q_learning 1.0.0\)" -- "$athlete" info "$tmp/run.ckpt"
+expect 0 "steps: +20000" -- "$athlete" info "$tmp/run.ckpt"
+expect 0 "observation space: Discrete\(16\)" -- "$athlete" info runs/q_learning_FrozenLake-v1_1/final.ckpt
+expect 0 "OpenBLAS kernel: +[A-Za-z0-9]+" -- "$athlete" info "$tmp/run.ckpt"
+expect 0 "size: +[0-9]+ bytes \(header [0-9]+, records [0-9]+\)" -- "$athlete" info "$tmp/run.ckpt"
+expect 1 "info: '$tmp/metrics.jsonl' is not an Athlete checkpoint" -- "$athlete" info "$tmp/metrics.jsonl"
 expect 0 "evaluation: q_learning on FrozenLake-v1, 5 episodes: mean return 1.00" -- \
   "$athlete" eval "$tmp/run.ckpt" FrozenLake-v1 --env-option is_slippery=false --episodes 5
 expect 0 "^0.1$" -- "$athlete" call "$tmp/run.ckpt" epsilon
@@ -56,5 +89,21 @@ expect 1 "method 'q_value' \(d\(ii\)\) takes 2 arguments, got 1" -- "$athlete" c
 expect 1 "cannot open checkpoint '$tmp/missing'" -- "$athlete" eval "$tmp/missing" FrozenLake-v1
 expect 0 "evaluation: q_learning on FrozenLake-v1" -- \
   "$athlete" train q_learning FrozenLake-v1 --env-option is_slippery=false --resume "$tmp/run.ckpt" --steps 100 --quiet --eval-episodes 2
+expect 0 "steps: +20100" -- "$athlete" info runs/q_learning_FrozenLake-v1_2/final.ckpt
+# The progress line fits the terminal at any width and is redrawn in place (a carriage
+# return per update, one newline at the end).
+for width in 20 60 200; do
+  script -qfec "stty cols $width -onlcr; '$athlete' train q_learning FrozenLake-v1 --steps 1500000 --eval-episodes 1 --run-dir pty$width" \
+    /dev/null > "pty$width.txt" 2>&1
+  redraws=$(tr -cd '\r' < "pty$width.txt" | wc -c)
+  too_long=$(tr '\r' '\n' < "pty$width.txt" | sed 's/\x1b\[K//g' | grep -E '^(\[[#.]+\] )?[0-9]+/1500000' | awk -v w=$width 'length($0) >= w' | wc -l)
+  ended=$(grep -c '/1500000' "pty$width.txt")
+  if [ "$redraws" -lt 2 ] || [ "$too_long" != 0 ] || [ "$ended" != 1 ]; then
+    fail_pty="width $width: $redraws redraws, $too_long lines too long, $ended progress lines ended"
+    echo "FAIL: progress line: $fail_pty"; cat -v "pty$width.txt" | head -5; failures=$((failures+1))
+  else
+    echo "ok: progress line at width $width ($redraws redraws)"
+  fi
+done
 [ $failures -eq 0 ] || { echo "$failures CLI check(s) failed"; exit 1; }
 echo "all CLI checks passed"

@@ -92,6 +92,8 @@ START_TEST(errors_name_the_problem)
     ck_assert_fails(st, &err, ATHLETE_E_CONFIG_UNKNOWN_KEY, "dqn config: unknown key 'batch_size'; did you mean 'batch'?");
     ck_assert_ptr_null(make("{\"lr\": 0.1}", &err, &st));
     ck_assert_fails(st, &err, ATHLETE_E_CONFIG_UNKNOWN_KEY, "unknown key 'lr'; did you mean 'optimizer_arguments.lr'?");
+    ck_assert_ptr_null(make("{\"learning_rate\": 0.1}", &err, &st));
+    ck_assert_fails(st, &err, ATHLETE_E_CONFIG_UNKNOWN_KEY, "unknown key 'learning_rate'; did you mean 'optimizer_arguments.lr'?");
     ck_assert_ptr_null(make("{\"zzzzzzzzzz\": 1}", &err, &st));
     ck_assert_fails(st, &err, ATHLETE_E_CONFIG_UNKNOWN_KEY, "unknown key 'zzzzzzzzzz' (see the default configuration)");
     ck_assert_ptr_null(make("{\"batch\": 32.5}", &err, &st));

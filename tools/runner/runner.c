@@ -4,6 +4,7 @@
 #include <athlete/alloc.h>
 
 #include <math.h>
+#include <string.h>
 
 typedef struct buffers {
     float *observation, *action;
@@ -32,59 +33,104 @@ static void buffers_destroy(buffers *b)
 athlete_status athlete_run_training(athlete_agent *agent, athlete_env *env, uint64_t steps, const uint64_t *seed,
                                     const athlete_training_callbacks *callbacks, athlete_error *err)
 {
+    athlete_training_state state = {0};
+    return athlete_run_training_from(agent, env, &state, steps, seed, callbacks, err);
+}
+
+athlete_status athlete_run_training_from(athlete_agent *agent, athlete_env *env, athlete_training_state *state,
+                                         uint64_t until_step, const uint64_t *seed,
+                                         const athlete_training_callbacks *callbacks, athlete_error *err)
+{
+    const athlete_space *space = athlete_env_action_space(env);
+    if (state->in_episode && !athlete_agent_last_action(agent))
+        return athlete_error_set(err, ATHLETE_E_CALL_ORDER,
+                                 "runner: an episode is in progress but the agent has no pending action");
     buffers b;
     athlete_status st = buffers_create(env, &b, err);
     if (st != ATHLETE_OK)
         return st;
-    const athlete_space *space = athlete_env_action_space(env);
     const athlete_training_callbacks none = {0};
     const athlete_training_callbacks *cb = callbacks ? callbacks : &none;
     const float *action;
     const athlete_info *info;
     athlete_agent_train(agent);
-    st = athlete_env_reset(env, seed, b.observation, err);
-    if (st == ATHLETE_OK)
-        st = athlete_agent_reset_step(agent, b.observation, &action, &info, err);
-    athlete_episode_report report = {0};
-    for (uint64_t t = 0; st == ATHLETE_OK && t < steps; t++) {
+    /* The action to apply is copied (clipped) as soon as the agent returns it: callbacks may
+     * use the agent, which ends the borrow. */
+    if (state->in_episode)
+        athlete_space_clip(space, athlete_agent_last_action(agent), b.action);
+    athlete_episode_report report = {.episode = state->episode,
+                                     .episode_return = state->episode_return,
+                                     .length = state->episode_length};
+    bool go_on = true;
+    while (st == ATHLETE_OK && go_on && state->step < until_step && !(cb->stop && *cb->stop)) {
+        if (!state->in_episode) {
+            st = athlete_env_reset(env, seed, b.observation, err);
+            seed = NULL;
+            if (st == ATHLETE_OK)
+                st = athlete_agent_reset_step(agent, b.observation, &action, &info, err);
+            if (st != ATHLETE_OK)
+                break;
+            athlete_space_clip(space, action, b.action);
+            state->in_episode = true;
+            report.episode_return = 0;
+            report.length = 0;
+        }
         double reward;
         bool terminated, truncated;
-        athlete_space_clip(space, action, b.action);
         st = athlete_env_step(env, b.action, b.action_size, b.observation, &reward, &terminated, &truncated, err);
         if (st != ATHLETE_OK)
             break;
-        report.episode_return += reward;
-        report.length++;
         st = athlete_agent_step(agent, b.observation, reward, terminated, truncated, &action, &info, err);
         if (st != ATHLETE_OK)
             break;
-        bool go_on = true;
-        if (terminated || truncated) {
-            report.episode++;
-            report.step = t + 1;
+        uint64_t t = ++state->step;
+        report.episode_return += reward;
+        report.length++;
+        bool ended = terminated || truncated;
+        if (!ended)
+            athlete_space_clip(space, action, b.action);
+        state->episode_return = report.episode_return;
+        state->episode_length = report.length;
+        if (ended) {
+            state->in_episode = false;
+            state->episode = ++report.episode;
+            report.step = t;
             report.terminated = terminated;
             report.info = info;
-            if (cb->on_episode)
-                go_on = cb->on_episode(cb->context, &report);
-            report.episode_return = 0;
-            report.length = 0;
-            if (t + 1 < steps) {
-                st = athlete_env_reset(env, NULL, b.observation, err);
-                if (st == ATHLETE_OK)
-                    st = athlete_agent_reset_step(agent, b.observation, &action, &info, err);
-            }
+            state->episode_return = 0;
+            state->episode_length = 0;
         }
-        if (cb->on_progress && ((t + 1) & 255) == 0)
-            go_on = cb->on_progress(cb->context, t + 1) && go_on;
-        if (!go_on)
-            break;
+        if (ended && cb->on_episode)
+            go_on = cb->on_episode(cb->context, &report);
+        if (cb->on_step)
+            go_on = cb->on_step(cb->context, t, info) && go_on;
+        if (cb->on_progress && (t & 255) == 0)
+            go_on = cb->on_progress(cb->context, t) && go_on;
     }
     buffers_destroy(&b);
     return st;
 }
 
-athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, uint64_t episodes, uint64_t seed,
-                                      athlete_evaluation *out, athlete_error *err)
+/* Acts for evaluation: an agent in evaluation mode, or a policy-only file's policy. */
+typedef athlete_status (*act_fn)(void *actor, const float *observation, bool first, const float **action,
+                                 athlete_error *err);
+
+static athlete_status agent_act(void *actor, const float *observation, bool first, const float **action,
+                                athlete_error *err)
+{
+    if (first)
+        return athlete_agent_reset_step(actor, observation, action, NULL, err);
+    return athlete_agent_step(actor, observation, 0, false, false, action, NULL, err);
+}
+
+static athlete_status policy_act(void *actor, const float *observation, bool first, const float **action,
+                                 athlete_error *err)
+{
+    return athlete_policy_file_act(actor, observation, first, action, err);
+}
+
+static athlete_status evaluate(act_fn act, void *actor, athlete_env *env, uint64_t episodes, uint64_t seed,
+                               athlete_evaluation *out, athlete_error *err)
 {
     if (episodes == 0)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "evaluation: needs at least one episode");
@@ -92,8 +138,6 @@ athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, ui
     athlete_status st = buffers_create(env, &b, err);
     if (st != ATHLETE_OK)
         return st;
-    bool was_training = athlete_agent_is_training(agent);
-    athlete_agent_eval(agent);
     const athlete_space *space = athlete_env_action_space(env);
     double sum = 0, sq = 0, lengths = 0, lo = INFINITY, hi = -INFINITY;
     for (uint64_t e = 0; st == ATHLETE_OK && e < episodes; e++) {
@@ -101,7 +145,7 @@ athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, ui
         const float *action;
         st = athlete_env_reset(env, &episode_seed, b.observation, err);
         if (st == ATHLETE_OK)
-            st = athlete_agent_reset_step(agent, b.observation, &action, NULL, err);
+            st = act(actor, b.observation, true, &action, err);
         double ret = 0;
         bool done = false;
         while (st == ATHLETE_OK && !done) {
@@ -115,15 +159,13 @@ athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, ui
             lengths += 1;
             done = terminated || truncated;
             if (!done)
-                st = athlete_agent_step(agent, b.observation, 0, false, false, &action, NULL, err);
+                st = act(actor, b.observation, false, &action, err);
         }
         sum += ret;
         sq += ret * ret;
         lo = ret < lo ? ret : lo;
         hi = ret > hi ? ret : hi;
     }
-    if (was_training)
-        athlete_agent_train(agent);
     buffers_destroy(&b);
     if (st != ATHLETE_OK)
         return st;
@@ -136,4 +178,21 @@ athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, ui
     out->max_return = hi;
     out->mean_length = lengths / n;
     return ATHLETE_OK;
+}
+
+athlete_status athlete_run_evaluation(athlete_agent *agent, athlete_env *env, uint64_t episodes, uint64_t seed,
+                                      athlete_evaluation *out, athlete_error *err)
+{
+    bool was_training = athlete_agent_is_training(agent);
+    athlete_agent_eval(agent);
+    athlete_status st = evaluate(agent_act, agent, env, episodes, seed, out, err);
+    if (was_training)
+        athlete_agent_train(agent);
+    return st;
+}
+
+athlete_status athlete_run_policy_evaluation(athlete_policy_file *policy, athlete_env *env, uint64_t episodes,
+                                             uint64_t seed, athlete_evaluation *out, athlete_error *err)
+{
+    return evaluate(policy_act, policy, env, episodes, seed, out, err);
 }

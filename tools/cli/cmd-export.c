@@ -1,7 +1,6 @@
-/* athlete export CHECKPOINT_OR_POLICY -o NAME.c [--name IDENT] [--quantize f32|f16|int8]:
- * writes a trained policy as dependency-free C99 (NAME.c and NAME.h beside it) through
+/* athlete export: writes a trained policy as dependency-free C99 (NAME.c and NAME.h beside it) through
  * athlete_policy_export_c. Exit codes as the rest of the CLI: 0, 1 failed call, 2 usage. */
-#include "export-cmd.h"
+#include "cli.h"
 
 #include <athlete/athlete.h>
 
@@ -10,39 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char export_usage[] =
-    "usage: athlete export CHECKPOINT_OR_POLICY -o NAME.c [--name IDENT] [--quantize f32|f16|int8]\n"
-    "\n"
-    "Writes the evaluation policy of a checkpoint or policy-only file as dependency-free C99:\n"
-    "NAME.c and NAME.h (beside it), with int IDENT_act(const float observation[], float action[])\n"
-    "and, for Discrete actions, int IDENT_act_discrete(const float observation[]). The code\n"
-    "compiles with cc -std=c99 -pedantic, allocates nothing and needs at most libm.\n"
-    "\n"
-    "options:\n"
-    "  -o, --output NAME.c   the source file to write; the header is NAME.h in the same directory\n"
-    "  --name IDENT          the identifier prefix (default: NAME, with other characters as _)\n"
-    "  --quantize KIND       weight storage: f32 (default), f16 (half the flash) or int8 (a quarter)\n";
-
-static int usage(const char *message, const char *arg)
+int cmd_export(int argc, char **argv)
 {
-    fprintf(stderr, "athlete: ");
-    fprintf(stderr, message, arg);
-    fprintf(stderr, "\n\n%s", export_usage);
-    return 2;
-}
-
-int athlete_cli_export(int argc, char **argv)
-{
+    const cli_command *cmd = cli_find_command("export");
     const char *input = NULL, *output = NULL, *name_arg = NULL, *quantize = "f32";
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(export_usage, stdout);
-            return 0;
-        }
         bool takes_value = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--name") || !strcmp(a, "--quantize");
         if (takes_value && i + 1 >= argc)
-            return usage("option %s needs a value", a);
+            return cli_usage_error(cmd, "option %s needs a value", a);
         if (!strcmp(a, "-o") || !strcmp(a, "--output"))
             output = argv[++i];
         else if (!strcmp(a, "--name"))
@@ -50,21 +25,21 @@ int athlete_cli_export(int argc, char **argv)
         else if (!strcmp(a, "--quantize"))
             quantize = argv[++i];
         else if (a[0] == '-')
-            return usage("unknown option '%s'", a);
+            return cli_usage_error(cmd, "unknown option '%s'", a);
         else if (input)
-            return usage("unexpected argument '%s'", a);
+            return cli_usage_error(cmd, "unexpected argument '%s'", a);
         else
             input = a;
     }
     if (!input || !output)
-        return usage("export needs a checkpoint or policy file and -o NAME.c%s", "");
+        return cli_usage_error(cmd, "export needs a checkpoint or policy file and -o NAME.c");
     size_t len = strlen(output);
     if (len < 3 || strcmp(output + len - 2, ".c") != 0)
-        return usage("the output must end in .c, got '%s'", output);
+        return cli_usage_error(cmd, "the output must end in .c, got '%s'", output);
     athlete_error err;
     athlete_export_options options = {.struct_size = sizeof options};
     if (athlete_export_storage_parse(quantize, &options.storage, &err) != ATHLETE_OK)
-        return usage("%s", err.message);
+        return cli_usage_error(cmd, "%s", err.message);
 
     char *header = malloc(len + 1);
     char name[64];
