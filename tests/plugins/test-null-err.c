@@ -31,15 +31,15 @@
 
 /* Reports every mismatch of a test, then fails it. */
 static int mismatches;
-#define FAILS(call, status)                                                                     \
-    do {                                                                                        \
-        athlete_status got_ = (call);                                                           \
-        if (got_ != (status)) {                                                                 \
-            fprintf(stderr, "line %d: %s returned %s, expected %s\n", __LINE__, #call,          \
-                    athlete_status_name(got_), athlete_status_name(status));                    \
-            mismatches++;                                                                       \
-        }                                                                                       \
-    } while (0)
+#define FAILS(call, status)                                                                                  \
+  do {                                                                                                       \
+    athlete_status got_ = (call);                                                                            \
+    if (got_ != (status)) {                                                                                  \
+      fprintf(stderr, "line %d: %s returned %s, expected %s\n", __LINE__, #call, athlete_status_name(got_),  \
+              athlete_status_name(status));                                                                  \
+      mismatches++;                                                                                          \
+    }                                                                                                        \
+  } while (0)
 
 /* A reader over records written by `fill`. */
 static athlete_reader *reader_of(void (*fill)(athlete_writer *), athlete_writer **keep)
@@ -118,8 +118,10 @@ START_TEST(sdk)
     /* configuration */
     athlete_config *config = NULL;
     FAILS(athlete_config_create("t", "[1]", NULL, NULL, &config, NULL), ATHLETE_E_INVALID_ARGUMENT);
-    ck_assert_ok(athlete_config_create("t", "{\"i\": 1, \"r\": 0.5, \"b\": true, \"s\": \"a\", \"a\": [1, 2]}",
-                                       NULL, NULL, &config, &(athlete_error){0}), &(athlete_error){0});
+    ck_assert_ok(athlete_config_create("t",
+                                       "{\"i\": 1, \"r\": 0.5, \"b\": true, \"s\": \"a\", \"a\": [1, 2]}",
+                                       NULL, NULL, &config, &(athlete_error){0}),
+                 &(athlete_error){0});
     FAILS(athlete_config_apply(config, "{\"j\": 1}", NULL), ATHLETE_E_CONFIG_UNKNOWN_KEY);
     int64_t i64;
     double real;
@@ -134,7 +136,8 @@ START_TEST(sdk)
     FAILS(athlete_config_get_int_array(config, "a", ints, 1, &count, NULL), ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_value_error(config, "i", "> 1", 1, NULL), ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_get_int_min(config, "i", 2, &i64, NULL), ATHLETE_E_CONFIG_VALUE);
-    FAILS(athlete_config_get_real_in(config, "r", 1, 2, false, "in [1, 2]", &real, NULL), ATHLETE_E_CONFIG_VALUE);
+    FAILS(athlete_config_get_real_in(config, "r", 1, 2, false, "in [1, 2]", &real, NULL),
+          ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_get_optional_real_in(config, "r", 1, 2, false, "in [1, 2]", &real, NULL),
           ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_get_sizes(config, "a", 1, 10, sizes, 1, &count, NULL), ATHLETE_E_CONFIG_VALUE);
@@ -167,10 +170,12 @@ START_TEST(sdk)
     size_t widths[] = {2, 3, 1}, other_widths[] = {2, 1};
     FAILS(athlete_mlp_create(widths, 1, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &mlp, NULL),
           ATHLETE_E_INVALID_ARGUMENT);
-    ck_assert_ok(athlete_mlp_create(widths, 3, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &mlp, &err),
+    ck_assert_ok(
+        athlete_mlp_create(widths, 3, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &mlp, &err),
+        &err);
+    ck_assert_ok(athlete_mlp_create(other_widths, 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY,
+                                    &other, &err),
                  &err);
-    ck_assert_ok(athlete_mlp_create(other_widths, 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &other,
-                                    &err), &err);
     FAILS(athlete_mlp_clone(NULL, &clone, NULL), ATHLETE_E_INVALID_ARGUMENT);
     athlete_rng rng;
     athlete_rng_seed(&rng, 1, 0);
@@ -203,7 +208,8 @@ START_TEST(sdk)
     athlete_noise_kind kind;
     athlete_noise *noise = NULL;
     FAILS(athlete_noise_kind_parse("pink", &kind, NULL), ATHLETE_E_CONFIG_VALUE);
-    noise_options = (athlete_noise_options){.struct_size = sizeof noise_options, .kind = ATHLETE_NOISE_GAUSSIAN};
+    noise_options = (athlete_noise_options){.struct_size = sizeof noise_options,
+                                            .kind = ATHLETE_NOISE_GAUSSIAN};
     FAILS(athlete_noise_create(&noise_options, &noise, NULL), ATHLETE_E_INVALID_ARGUMENT);
     noise_options.size = 1;
     noise_options.kind = ATHLETE_NOISE_GAUSSIAN;
@@ -228,7 +234,8 @@ START_TEST(sdk)
     failing = true;
     FAILS(athlete_transition_collector_create(1, 1, NULL, &collector, NULL), ATHLETE_E_NO_MEMORY);
     failing = false;
-    FAILS(athlete_rollout_collector_create(1, 1, 0, "log_prob", &collector, NULL), ATHLETE_E_INVALID_ARGUMENT);
+    FAILS(athlete_rollout_collector_create(1, 1, 0, "log_prob", &collector, NULL),
+          ATHLETE_E_INVALID_ARGUMENT);
 
     /* replay buffer, schedules, updates */
     athlete_replay *rb = NULL;
@@ -283,8 +290,8 @@ START_TEST(core)
     athlete_error err;
     ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
     FAILS(athlete_registry_load_plugin(reg, "/nonexistent/athlete-x.so", NULL), ATHLETE_E_PLUGIN_LOAD);
-    static const athlete_algorithm bad_defaults = {sizeof(athlete_algorithm), "bad", "x", "[1]", NULL, NULL,
-                                                   no_build, NULL};
+    static const athlete_algorithm bad_defaults = {
+        sizeof(athlete_algorithm), "bad", "x", "[1]", NULL, NULL, no_build, NULL};
     FAILS(athlete_registry_register(reg, &bad_defaults, NULL), ATHLETE_E_PLUGIN_INVALID);
     char *json = NULL;
     FAILS(athlete_registry_default_config(reg, "nothing", false, &json, NULL), ATHLETE_E_UNKNOWN_ALGORITHM);
@@ -305,7 +312,8 @@ START_TEST(core)
     failing = false;
     char *result = NULL;
     FAILS(athlete_agent_call(agent, "nothing", "[]", &result, NULL), ATHLETE_E_UNKNOWN_METHOD);
-    FAILS(athlete_agent_save_checkpoint(agent, "/proc/athlete-cannot-write-here", false, NULL, NULL), ATHLETE_E_IO);
+    FAILS(athlete_agent_save_checkpoint(agent, "/proc/athlete-cannot-write-here", false, NULL, NULL),
+          ATHLETE_E_IO);
     FAILS(athlete_agent_save_policy(agent, "/proc/athlete-cannot-write-here", NULL), ATHLETE_E_IO);
     /* A checkpoint whose header holds a space that does not parse. */
     char path[64];
@@ -339,7 +347,8 @@ START_TEST(envs)
     float obs[4], action = 0;
     double reward, state[4] = {0, 0, 0, 0};
     bool terminated, truncated;
-    FAILS(athlete_env_step(env, &action, 1, obs, &reward, &terminated, &truncated, NULL), ATHLETE_E_CALL_ORDER);
+    FAILS(athlete_env_step(env, &action, 1, obs, &reward, &terminated, &truncated, NULL),
+          ATHLETE_E_CALL_ORDER);
     FAILS(athlete_env_reset(NULL, NULL, obs, NULL), ATHLETE_E_INVALID_ARGUMENT);
     FAILS(athlete_env_reset_to_state(env, state, 3, obs, NULL), ATHLETE_E_INVALID_ARGUMENT);
     unsigned char blob[8];
