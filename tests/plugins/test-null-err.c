@@ -277,6 +277,32 @@ static athlete_status no_build(const athlete_build_args *args, athlete_parts *ou
     return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "no");
 }
 
+/* Rewrites "n":2 of the file's observation space as "n":0 and fixes the header's CRC32. */
+static void corrupt_space(const char *path)
+{
+    FILE *file = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(file);
+    unsigned char data[4097];
+    size_t size = fread(data, 1, sizeof data - 1, file);
+    ck_assert_uint_gt(size, 24);
+    uint64_t header_len = 0;
+    for (int i = 0; i < 8; i++)
+        header_len |= (uint64_t)data[16 + i] << (8 * i);
+    size_t body = 24 + (size_t)header_len;
+    ck_assert_uint_le(body + 4, size);
+    data[size] = 0;
+    static const char two[] = "\"observation_space\":{\"type\":\"Discrete\",\"n\":2";
+    char *space = strstr((char *)data + 24, two);
+    ck_assert_ptr_nonnull(space);
+    space[sizeof two - 2] = '0';
+    uint32_t crc = athlete_crc32(0, data, body);
+    for (int i = 0; i < 4; i++)
+        data[body + (size_t)i] = (unsigned char)(crc >> (8 * i));
+    rewind(file);
+    ck_assert_uint_eq(fwrite(data, 1, size, file), size);
+    fclose(file);
+}
+
 START_TEST(core)
 {
     mismatches = 0;
@@ -325,6 +351,10 @@ START_TEST(core)
     athlete_agent *loaded = NULL;
     FAILS(athlete_agent_from_checkpoint(reg, path, false, &loaded, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     athlete_policy_file *saved = NULL;
+    FAILS(athlete_policy_file_load(reg, path, &saved, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
+    ck_assert_ok(athlete_agent_save_policy(agent, path, &err), &err);
+    /* A sound file whose header holds a space that does not parse (n = 0), CRC fixed. */
+    corrupt_space(path);
     FAILS(athlete_policy_file_load(reg, path, &saved, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     ck_assert_ok(athlete_agent_save_policy(agent, path, &err), &err);
     ck_assert_ok(athlete_policy_file_load(reg, path, &saved, &err), &err);
