@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 export OPENBLAS_NUM_THREADS=1
 
+echo "== format of the files listed in .clang-format-files"
+tools/check-format.sh --listed
+
 echo "== build (werror) and test"
 meson setup build-ci -Dwerror=true -Dbuildtype=debugoptimized --wipe >/dev/null 2>&1 || meson setup build-ci -Dwerror=true -Dbuildtype=debugoptimized
 meson compile -C build-ci

@@ -34,7 +34,10 @@ static athlete_status update(void *self, const athlete_clock *clock, athlete_inf
 }
 
 static const athlete_updatable_ops update_ops = {
-    .struct_size = sizeof(athlete_updatable_ops), .name = "breaks", .ready = always, .update = update,
+    .struct_size = sizeof(athlete_updatable_ops),
+    .name = "breaks",
+    .ready = always,
+    .update = update,
 };
 
 static athlete_status q_values(void *context, const float *observation, double *q, athlete_error *err)
@@ -61,7 +64,10 @@ static athlete_status load_state(void *state, athlete_reader *r, athlete_error *
 static void destroy_state(void *state) { free(state); }
 
 static const athlete_state_ops state_ops = {
-    .struct_size = sizeof(athlete_state_ops), .save = save_state, .load = load_state, .destroy = destroy_state,
+    .struct_size = sizeof(athlete_state_ops),
+    .save = save_state,
+    .load = load_state,
+    .destroy = destroy_state,
 };
 
 static athlete_status build(const athlete_build_args *args, athlete_parts *parts, athlete_error *err)
@@ -76,8 +82,8 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         st = athlete_transition_collector_create(1, 1, NULL, &parts->collector, err);
     if (st == ATHLETE_OK && !athlete_parts_add_updatable(parts, &update_ops, m))
         st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "too many updatables");
-    athlete_discrete_policy_options policy = {.struct_size = sizeof policy, .q_values = q_values, .context = m,
-                                              .action_count = 2};
+    athlete_discrete_policy_options policy = {
+        .struct_size = sizeof policy, .q_values = q_values, .context = m, .action_count = 2};
     if (st == ATHLETE_OK)
         st = athlete_greedy_policy_create(&policy, &parts->training_policy, err);
     if (st == ATHLETE_OK)
@@ -88,8 +94,11 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
 }
 
 static const athlete_algorithm midway_algorithm = {
-    .struct_size = sizeof(athlete_algorithm), .id = "midway", .summary = "fails in its n-th update",
-    .default_config = "{\"fail_at\": 3}", .build = build,
+    .struct_size = sizeof(athlete_algorithm),
+    .id = "midway",
+    .summary = "fails in its n-th update",
+    .default_config = "{\"fail_at\": 3}",
+    .build = build,
 };
 
 static athlete_agent *make_agent(athlete_registry **reg)
@@ -179,8 +188,10 @@ START_TEST(the_failure_is_kept_without_an_error_record)
     float obs = 0;
     ck_assert_int_eq(athlete_agent_reset_step(agent, &obs, &action, &info, NULL), ATHLETE_OK);
     ck_assert_int_eq(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, NULL), ATHLETE_OK);
-    ck_assert_int_eq(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, NULL), ATHLETE_E_NON_FINITE);
-    ck_assert_int_eq(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, NULL), ATHLETE_E_CALL_ORDER);
+    ck_assert_int_eq(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, NULL),
+                     ATHLETE_E_NON_FINITE);
+    ck_assert_int_eq(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, NULL),
+                     ATHLETE_E_CALL_ORDER);
     athlete_error err;
     ck_assert_fails(athlete_agent_reset_step(agent, &obs, &action, &info, &err), &err, ATHLETE_E_CALL_ORDER,
                     earlier);
@@ -202,7 +213,8 @@ START_TEST(a_checkpoint_from_before_the_failure_goes_on)
     ck_assert_ok(athlete_agent_reset_step(agent, &obs, &action, &info, &err), &err);
     ck_assert_ok(athlete_agent_save_checkpoint(agent, path, false, NULL, &err), &err);
     ck_assert_ok(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, &err), &err);
-    ck_assert_int_eq(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, &err), ATHLETE_E_NON_FINITE);
+    ck_assert_int_eq(athlete_agent_step(agent, &obs, 1, false, false, &action, &info, &err),
+                     ATHLETE_E_NON_FINITE);
     athlete_agent_destroy(agent);
     athlete_agent *loaded = NULL;
     ck_assert_ok(athlete_agent_from_checkpoint(reg, path, false, &loaded, &err), &err);

@@ -34,15 +34,15 @@
 
 /* Reports every mismatch of a test, then fails it. */
 static int mismatches;
-#define FAILS(call, status)                                                                     \
-    do {                                                                                        \
-        athlete_status got_ = (call);                                                           \
-        if (got_ != (status)) {                                                                 \
-            fprintf(stderr, "line %d: %s returned %s, expected %s\n", __LINE__, #call,          \
-                    athlete_status_name(got_), athlete_status_name(status));                    \
-            mismatches++;                                                                       \
-        }                                                                                       \
-    } while (0)
+#define FAILS(call, status)                                                                                  \
+  do {                                                                                                       \
+    athlete_status got_ = (call);                                                                            \
+    if (got_ != (status)) {                                                                                  \
+      fprintf(stderr, "line %d: %s returned %s, expected %s\n", __LINE__, #call, athlete_status_name(got_),  \
+              athlete_status_name(status));                                                                  \
+      mismatches++;                                                                                          \
+    }                                                                                                        \
+  } while (0)
 
 /* A reader over records written by `fill`. */
 static athlete_reader *reader_of(void (*fill)(athlete_writer *), athlete_writer **keep)
@@ -127,8 +127,10 @@ START_TEST(sdk)
     /* configuration */
     athlete_config *config = NULL;
     FAILS(athlete_config_create("t", "[1]", NULL, NULL, &config, NULL), ATHLETE_E_INVALID_ARGUMENT);
-    ck_assert_ok(athlete_config_create("t", "{\"i\": 1, \"r\": 0.5, \"b\": true, \"s\": \"a\", \"a\": [1, 2]}",
-                                       NULL, NULL, &config, &(athlete_error){0}), &(athlete_error){0});
+    ck_assert_ok(athlete_config_create("t",
+                                       "{\"i\": 1, \"r\": 0.5, \"b\": true, \"s\": \"a\", \"a\": [1, 2]}",
+                                       NULL, NULL, &config, &(athlete_error){0}),
+                 &(athlete_error){0});
     FAILS(athlete_config_apply(config, "{\"j\": 1}", NULL), ATHLETE_E_CONFIG_UNKNOWN_KEY);
     int64_t i64;
     double real;
@@ -143,7 +145,8 @@ START_TEST(sdk)
     FAILS(athlete_config_get_int_array(config, "a", ints, 1, &count, NULL), ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_value_error(config, "i", "> 1", 1, NULL), ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_get_int_min(config, "i", 2, &i64, NULL), ATHLETE_E_CONFIG_VALUE);
-    FAILS(athlete_config_get_real_in(config, "r", 1, 2, false, "in [1, 2]", &real, NULL), ATHLETE_E_CONFIG_VALUE);
+    FAILS(athlete_config_get_real_in(config, "r", 1, 2, false, "in [1, 2]", &real, NULL),
+          ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_get_optional_real_in(config, "r", 1, 2, false, "in [1, 2]", &real, NULL),
           ATHLETE_E_CONFIG_VALUE);
     FAILS(athlete_config_get_sizes(config, "a", 1, 10, sizes, 1, &count, NULL), ATHLETE_E_CONFIG_VALUE);
@@ -176,10 +179,12 @@ START_TEST(sdk)
     size_t widths[] = {2, 3, 1}, other_widths[] = {2, 1};
     FAILS(athlete_mlp_create(widths, 1, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &mlp, NULL),
           ATHLETE_E_INVALID_ARGUMENT);
-    ck_assert_ok(athlete_mlp_create(widths, 3, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &mlp, &err),
+    ck_assert_ok(
+        athlete_mlp_create(widths, 3, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &mlp, &err),
+        &err);
+    ck_assert_ok(athlete_mlp_create(other_widths, 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY,
+                                    &other, &err),
                  &err);
-    ck_assert_ok(athlete_mlp_create(other_widths, 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &other,
-                                    &err), &err);
     FAILS(athlete_mlp_clone(NULL, &clone, NULL), ATHLETE_E_INVALID_ARGUMENT);
     athlete_policy_program program;
     athlete_policy_program_init(&program);
@@ -218,7 +223,8 @@ START_TEST(sdk)
     athlete_noise_kind kind;
     athlete_noise *noise = NULL;
     FAILS(athlete_noise_kind_parse("pink", &kind, NULL), ATHLETE_E_CONFIG_VALUE);
-    noise_options = (athlete_noise_options){.struct_size = sizeof noise_options, .kind = ATHLETE_NOISE_GAUSSIAN};
+    noise_options = (athlete_noise_options){.struct_size = sizeof noise_options,
+                                            .kind = ATHLETE_NOISE_GAUSSIAN};
     FAILS(athlete_noise_create(&noise_options, &noise, NULL), ATHLETE_E_INVALID_ARGUMENT);
     noise_options.size = 1;
     noise_options.kind = ATHLETE_NOISE_GAUSSIAN;
@@ -243,7 +249,8 @@ START_TEST(sdk)
     failing = true;
     FAILS(athlete_transition_collector_create(1, 1, NULL, &collector, NULL), ATHLETE_E_NO_MEMORY);
     failing = false;
-    FAILS(athlete_rollout_collector_create(1, 1, 0, "log_prob", &collector, NULL), ATHLETE_E_INVALID_ARGUMENT);
+    FAILS(athlete_rollout_collector_create(1, 1, 0, "log_prob", &collector, NULL),
+          ATHLETE_E_INVALID_ARGUMENT);
 
     /* replay buffer, schedules, updates */
     athlete_replay *rb = NULL;
@@ -285,6 +292,32 @@ static athlete_status no_build(const athlete_build_args *args, athlete_parts *ou
     return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "no");
 }
 
+/* Rewrites "n":2 of the file's observation space as "n":0 and fixes the header's CRC32. */
+static void corrupt_space(const char *path)
+{
+    FILE *file = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(file);
+    unsigned char data[4097];
+    size_t size = fread(data, 1, sizeof data - 1, file);
+    ck_assert_uint_gt(size, 24);
+    uint64_t header_len = 0;
+    for (int i = 0; i < 8; i++)
+        header_len |= (uint64_t)data[16 + i] << (8 * i);
+    size_t body = 24 + (size_t)header_len;
+    ck_assert_uint_le(body + 4, size);
+    data[size] = 0;
+    static const char two[] = "\"observation_space\":{\"type\":\"Discrete\",\"n\":2";
+    char *space = strstr((char *)data + 24, two);
+    ck_assert_ptr_nonnull(space);
+    space[sizeof two - 2] = '0';
+    uint32_t crc = athlete_crc32(0, data, body);
+    for (int i = 0; i < 4; i++)
+        data[body + (size_t)i] = (unsigned char)(crc >> (8 * i));
+    rewind(file);
+    ck_assert_uint_eq(fwrite(data, 1, size, file), size);
+    fclose(file);
+}
+
 START_TEST(core)
 {
     mismatches = 0;
@@ -298,8 +331,8 @@ START_TEST(core)
     athlete_error err;
     ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
     FAILS(athlete_registry_load_plugin(reg, "/nonexistent/athlete-x.so", NULL), ATHLETE_E_PLUGIN_LOAD);
-    static const athlete_algorithm bad_defaults = {sizeof(athlete_algorithm), "bad", "x", "[1]", NULL, NULL,
-                                                   no_build, NULL};
+    static const athlete_algorithm bad_defaults = {
+        sizeof(athlete_algorithm), "bad", "x", "[1]", NULL, NULL, no_build, NULL};
     FAILS(athlete_registry_register(reg, &bad_defaults, NULL), ATHLETE_E_PLUGIN_INVALID);
     char *json = NULL;
     FAILS(athlete_registry_default_config(reg, "nothing", false, &json, NULL), ATHLETE_E_UNKNOWN_ALGORITHM);
@@ -325,7 +358,8 @@ START_TEST(core)
     failing = false;
     char *result = NULL;
     FAILS(athlete_agent_call(agent, "nothing", "[]", &result, NULL), ATHLETE_E_UNKNOWN_METHOD);
-    FAILS(athlete_agent_save_checkpoint(agent, "/proc/athlete-cannot-write-here", false, NULL, NULL), ATHLETE_E_IO);
+    FAILS(athlete_agent_save_checkpoint(agent, "/proc/athlete-cannot-write-here", false, NULL, NULL),
+          ATHLETE_E_IO);
     FAILS(athlete_agent_save_policy(agent, "/proc/athlete-cannot-write-here", NULL), ATHLETE_E_IO);
     /* A checkpoint whose header holds a space that does not parse. */
     char path[64];
@@ -337,6 +371,10 @@ START_TEST(core)
     athlete_agent *loaded = NULL;
     FAILS(athlete_agent_from_checkpoint(reg, path, false, &loaded, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     athlete_policy_file *saved = NULL;
+    FAILS(athlete_policy_file_load(reg, path, &saved, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
+    ck_assert_ok(athlete_agent_save_policy(agent, path, &err), &err);
+    /* A sound file whose header holds a space that does not parse (n = 0), CRC fixed. */
+    corrupt_space(path);
     FAILS(athlete_policy_file_load(reg, path, &saved, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     ck_assert_ok(athlete_agent_save_policy(agent, path, &err), &err);
     ck_assert_ok(athlete_policy_file_load(reg, path, &saved, &err), &err);
@@ -359,7 +397,8 @@ START_TEST(envs)
     float obs[4], action = 0;
     double reward, state[4] = {0, 0, 0, 0};
     bool terminated, truncated;
-    FAILS(athlete_env_step(env, &action, 1, obs, &reward, &terminated, &truncated, NULL), ATHLETE_E_CALL_ORDER);
+    FAILS(athlete_env_step(env, &action, 1, obs, &reward, &terminated, &truncated, NULL),
+          ATHLETE_E_CALL_ORDER);
     FAILS(athlete_env_reset(NULL, NULL, obs, NULL), ATHLETE_E_INVALID_ARGUMENT);
     FAILS(athlete_env_reset_to_state(env, state, 3, obs, NULL), ATHLETE_E_INVALID_ARGUMENT);
     unsigned char blob[8];

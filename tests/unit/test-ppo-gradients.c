@@ -114,16 +114,10 @@ static void actor_gradients_match(bool discrete)
         }
 }
 
-START_TEST(categorical_actor)
-{
-    actor_gradients_match(true);
-}
+START_TEST(categorical_actor) { actor_gradients_match(true); }
 END_TEST
 
-START_TEST(gaussian_actor)
-{
-    actor_gradients_match(false);
-}
+START_TEST(gaussian_actor) { actor_gradients_match(false); }
 END_TEST
 
 static double value_loss(setup *u)
@@ -159,16 +153,10 @@ static void value_gradients_match(bool clipping)
         check(clipping ? "dL/dV (clipped)" : "dL/dV", i, d_v[i], central(value_loss, &u, &u.values[i]));
 }
 
-START_TEST(value_loss_plain)
-{
-    value_gradients_match(false);
-}
+START_TEST(value_loss_plain) { value_gradients_match(false); }
 END_TEST
 
-START_TEST(value_loss_clipped)
-{
-    value_gradients_match(true);
-}
+START_TEST(value_loss_clipped) { value_gradients_match(true); }
 END_TEST
 
 int main(void)

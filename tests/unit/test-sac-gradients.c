@@ -35,8 +35,8 @@ typedef struct setup {
 static double actor_loss(setup *u)
 {
     sac_state *s = &u->s;
-    athlete_squashed_gaussian_forward(u->out, u->xi, ROWS, ACTIONS, s->log_std_min, s->log_std_max, u->actions,
-                                      u->log_prob);
+    athlete_squashed_gaussian_forward(u->out, u->xi, ROWS, ACTIONS, s->log_std_min, s->log_std_max,
+                                      u->actions, u->log_prob);
     for (size_t i = 0; i < ROWS; i++) {
         u->q1[i] = (float)critic(0, u->actions + i * ACTIONS);
         u->q2[i] = (float)critic(1, u->actions + i * ACTIONS);
@@ -58,8 +58,9 @@ static void make(setup *u)
     s->d_log_prob = u->d_log_prob;
     for (size_t i = 0; i < ROWS; i++)
         for (size_t j = 0; j < ACTIONS; j++) {
-            u->out[i * 2 * ACTIONS + j] = (float)(0.7 * sin(1.3 * (double)(i * ACTIONS + j)));              /* mu */
-            u->out[i * 2 * ACTIONS + ACTIONS + j] = (float)(-0.8 + 0.3 * cos((double)(i + 2 * j)));       /* log sigma */
+            u->out[i * 2 * ACTIONS + j] = (float)(0.7 * sin(1.3 * (double)(i * ACTIONS + j))); /* mu */
+            u->out[i * 2 * ACTIONS + ACTIONS + j] = (float)(-0.8 +
+                                                            0.3 * cos((double)(i + 2 * j))); /* log sigma */
             u->xi[i * ACTIONS + j] = (float)(0.9 * cos(2.1 * (double)(i * ACTIONS + j) + 0.3));
         }
 }
@@ -87,15 +88,16 @@ START_TEST(actor_gradient_matches_finite_differences)
     for (size_t i = 0; i < ROWS; i++)
         for (size_t j = 0; j < ACTIONS; j++) {
             double a = u.actions[i * ACTIONS + j];
-            d_actions[i * ACTIONS + j] = (float)(u.d_q1[i] * (c[0][j] + d[0] * a) + u.d_q2[i] * (c[1][j] + d[1] * a));
+            d_actions[i * ACTIONS + j] = (float)(u.d_q1[i] * (c[0][j] + d[0] * a) +
+                                                 u.d_q2[i] * (c[1][j] + d[1] * a));
         }
-    athlete_squashed_gaussian_backward(u.out, u.xi, ROWS, ACTIONS, u.s.log_std_min, u.s.log_std_max, d_actions,
-                                       u.d_log_prob, d_out);
+    athlete_squashed_gaussian_backward(u.out, u.xi, ROWS, ACTIONS, u.s.log_std_min, u.s.log_std_max,
+                                       d_actions, u.d_log_prob, d_out);
     for (size_t k = 0; k < ROWS * 2 * ACTIONS; k++) {
         /* no row sits at a tie of the two critics, where min() has a kink */
         double fd = central(&u, &u.out[k]);
-        ck_assert_msg(fabs(d_out[k] - fd) <= 2e-4 + 2e-3 * fabs(fd), "dL/d out[%zu]: analytic %.7g, finite differences %.7g",
-                      k, (double)d_out[k], fd);
+        ck_assert_msg(fabs(d_out[k] - fd) <= 2e-4 + 2e-3 * fabs(fd),
+                      "dL/d out[%zu]: analytic %.7g, finite differences %.7g", k, (double)d_out[k], fd);
     }
 }
 END_TEST
@@ -117,8 +119,8 @@ START_TEST(temperature_gradient_matches_finite_differences)
         s.log_alpha = down;
         double l_down = sac_temperature_head(&s, ROWS);
         double fd = (l_up - l_down) / ((double)up - (double)down);
-        ck_assert_msg(fabs(analytic - fd) <= 1e-6 + 1e-5 * fabs(fd), "dL/d log alpha at %g: analytic %.9g, finite differences %.9g",
-                      la, analytic, fd);
+        ck_assert_msg(fabs(analytic - fd) <= 1e-6 + 1e-5 * fabs(fd),
+                      "dL/d log alpha at %g: analytic %.9g, finite differences %.9g", la, analytic, fd);
     }
 }
 END_TEST

@@ -14,13 +14,16 @@
 
 /* The ABI 1.0 size of a struct as a 1.0 compiler laid it out: through its last 1.0 member,
  * rounded up to the struct's alignment. */
-#define SIZE_1_0(type, last) \
-    ((ATHLETE_SIZE_THROUGH(type, last) + alignof(type) - 1) / alignof(type) * alignof(type))
+#define SIZE_1_0(type, last)                                                                                 \
+  ((ATHLETE_SIZE_THROUGH(type, last) + alignof(type) - 1) / alignof(type) * alignof(type))
 
 START_TEST(noise_options)
 {
     athlete_noise_options o = {.struct_size = SIZE_1_0(athlete_noise_options, stream),
-                               .kind = ATHLETE_NOISE_GAUSSIAN, .size = 2, .noise_std = 0.1, .seed = 1};
+                               .kind = ATHLETE_NOISE_GAUSSIAN,
+                               .size = 2,
+                               .noise_std = 0.1,
+                               .seed = 1};
     athlete_noise_options *old = guard_page_copy(&o, o.struct_size);
     athlete_noise *noise = NULL;
     athlete_error err;
@@ -44,9 +47,13 @@ static athlete_status q_values(void *context, const float *observation, double *
 
 START_TEST(discrete_policy_options)
 {
-    athlete_discrete_policy_options o = {.struct_size = SIZE_1_0(athlete_discrete_policy_options, epsilon_decay_steps),
-                                         .q_values = q_values, .action_count = 2, .start_epsilon = 1,
-                                         .end_epsilon = 0.1, .epsilon_decay_steps = 10};
+    athlete_discrete_policy_options o = {
+        .struct_size = SIZE_1_0(athlete_discrete_policy_options, epsilon_decay_steps),
+        .q_values = q_values,
+        .action_count = 2,
+        .start_epsilon = 1,
+        .end_epsilon = 0.1,
+        .epsilon_decay_steps = 10};
     athlete_discrete_policy_options *old = guard_page_copy(&o, o.struct_size);
     athlete_policy policy;
     athlete_error err;
@@ -80,8 +87,11 @@ START_TEST(gradient_update_options)
     memset(&parts, 0, sizeof parts);
     parts.struct_size = sizeof parts;
     athlete_gradient_update_options o = {.struct_size = SIZE_1_0(athlete_gradient_update_options, stream),
-                                         .name = "critic", .log_key = "critic_loss", .step = one_step,
-                                         .frequency = 1, .number_of_updates = 1};
+                                         .name = "critic",
+                                         .log_key = "critic_loss",
+                                         .step = one_step,
+                                         .frequency = 1,
+                                         .number_of_updates = 1};
     athlete_gradient_update_options *old = guard_page_copy(&o, o.struct_size);
     athlete_error err;
     ck_assert_ok(athlete_gradient_update_add(&parts, old, &err), &err);
