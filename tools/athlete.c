@@ -10,6 +10,7 @@
 #include <athlete/env.h>
 #include "runner.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -29,7 +30,8 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  list                      the registered algorithms\n"
-    "  config ID                 an algorithm's default configuration (JSON)\n"
+    "  config ID [--describe]    an algorithm's default configuration (JSON), or every key\n"
+    "                            with its type, default, range and meaning\n"
     "  plugins                   what the plugin scan found and rejected, and the BLAS kernel\n"
     "  envs                      the built-in environments\n"
     "  train ID ENV [options]    train an agent on a built-in environment, then evaluate it\n"
@@ -146,14 +148,69 @@ static int cmd_list(int argc, char **argv)
     return n ? EXIT_SUCCESS : EXIT_RUNTIME;
 }
 
+/* One key of athlete_registry_describe_config: "name (type, default D, range R)" and its
+ * description on the next line. */
+static void print_key(const cJSON *key)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(key, "key");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(key, "type");
+    const cJSON *min = cJSON_GetObjectItemCaseSensitive(key, "min");
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(key, "max");
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(key, "choices");
+    const cJSON *description = cJSON_GetObjectItemCaseSensitive(key, "description");
+    char *value = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(key, "default"));
+    printf("%s (%s, default %s", cJSON_GetStringValue(name), cJSON_GetStringValue(type), value ? value : "?");
+    athlete_free(value);
+    if (cJSON_IsArray(choices)) {
+        char *list = cJSON_PrintUnformatted(choices);
+        printf(", one of %s", list ? list : "?");
+        athlete_free(list);
+    } else if (cJSON_IsNumber(min) || cJSON_IsNumber(max)) {
+        bool min_open = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(key, "min_exclusive"));
+        bool max_open = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(key, "max_exclusive"));
+        printf(", range %c", min_open || !cJSON_IsNumber(min) ? '(' : '[');
+        if (cJSON_IsNumber(min))
+            printf("%g", min->valuedouble);
+        else
+            printf("-inf");
+        if (cJSON_IsNumber(max))
+            printf(", %g%c", max->valuedouble, max_open ? ')' : ']');
+        else
+            printf(", inf)");
+    }
+    const char *text = cJSON_GetStringValue(description);
+    printf(")\n    %s\n", text && *text ? text : "(no description)");
+}
+
+static int describe_config(athlete_registry *reg, const char *id)
+{
+    athlete_error err;
+    char *json = NULL;
+    if (athlete_registry_describe_config(reg, id, &json, &err) != ATHLETE_OK)
+        return fail("config", &err);
+    cJSON *keys = cJSON_Parse(json);
+    athlete_free(json);
+    const cJSON *key;
+    cJSON_ArrayForEach(key, keys)
+        print_key(key);
+    cJSON_Delete(keys);
+    return EXIT_SUCCESS;
+}
+
 static int cmd_config(int argc, char **argv)
 {
-    if (argc != 1)
-        return usage_error("usage: athlete config ID\n", "config takes one algorithm id");
+    bool describe = argc == 2 && strcmp(argv[1], "--describe") == 0;
+    if (argc != 1 && !describe)
+        return usage_error("usage: athlete config ID [--describe]\n", "config takes one algorithm id");
     athlete_error err;
     athlete_registry *reg = open_registry(&err);
     if (!reg)
         return fail("cannot create the registry", &err);
+    if (describe) {
+        int rc = describe_config(reg, argv[0]);
+        athlete_registry_destroy(reg);
+        return rc;
+    }
     char *json = NULL;
     int rc = EXIT_SUCCESS;
     if (athlete_registry_default_config(reg, argv[0], true, &json, &err) != ATHLETE_OK)

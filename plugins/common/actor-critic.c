@@ -122,7 +122,8 @@ athlete_status actor_critic_build_parts(const athlete_build_args *args, const ac
                                         actor_critic_nets *nets, athlete_parts *parts, athlete_error *err)
 {
     athlete_status st;
-    if ((st = athlete_action_scaling_create(args->action_space, spec->owner, scaling, err)))
+    if ((st = actor_critic_check_parameters(spec, args->config, err)) ||
+        (st = athlete_action_scaling_create(args->action_space, spec->owner, scaling, err)))
         return st;
     if (spec->noise) {
         athlete_noise_options options =

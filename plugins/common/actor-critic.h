@@ -99,7 +99,8 @@ extern const char *const actor_critic_criteria[]; /* "mse", "huber": athlete_cri
     {.name = "actor_gradient_max_norm", .type = ATHLETE_CONFIG_REAL, ACTOR_CRITIC_FIELD_(settings_, actor_max_norm),    \
      .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_DEFAULT_ABSENT | ATHLETE_CONFIG_MIN_OPEN, .absent = 0,      \
      .min = 0, .max = INFINITY, .limit = 1e6, .rule = "null or a number > 0",                                     \
-     .description = "clip the actor's gradient norm to this (null: no clipping)"}
+     .description = "clip the actor's gradient norm to this (null: no clipping)"},                               \
+    ATHLETE_CONFIG_MAX_PARAMETERS_KEY(settings_, common.max_parameters)
 
 /* The exploration noise of ddpg and td3: "noise_process_class" and every process's
  * argument under "noise_process_arguments" (each process reads its own: noise_std for all;

@@ -22,7 +22,7 @@ enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_EVALUATION_POLICY = 3
 
 typedef struct dqn_settings {
     double discount, lr, start_epsilon, end_epsilon, tau, gradient_max_norm;
-    int64_t capacity, batch, warmup, decay, frequency, updates, target_frequency;
+    int64_t capacity, batch, warmup, decay, frequency, updates, target_frequency, max_parameters;
     bool multiply, double_q;
     int criteria; /* dqn_criteria */
     athlete_config_sizes hidden;
@@ -77,6 +77,7 @@ static const athlete_config_key dqn_keys[] = {
     {.name = "gradient_max_norm", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(dqn_settings, gradient_max_norm),
      .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_DEFAULT_ABSENT | ATHLETE_CONFIG_MIN_OPEN, .absent = 0, .min = 0,
      .max = INFINITY, .limit = 1e6, .description = "clip the gradient's global norm to this (null: no clipping)"},
+    ATHLETE_CONFIG_MAX_PARAMETERS_KEY(dqn_settings, max_parameters),
 };
 ATHLETE_CONFIG_TABLE_DEFINE(dqn_config, dqn_settings, dqn_keys);
 
@@ -216,6 +217,16 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     athlete_status st = athlete_config_table_read(&dqn_config, args->config, &cfg, err);
     if (st != ATHLETE_OK)
         return st;
+    /* obs → hidden... → n_actions, ReLU between layers, PyTorch's Linear initialisation. */
+    size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
+    widths[0] = athlete_space_flat_size(obs);
+    memcpy(widths + 1, cfg.hidden.values, cfg.hidden.count * sizeof *widths);
+    widths[cfg.hidden.count + 1] = (size_t)act->n;
+    uint64_t q_parameters = athlete_config_mlp_parameters(widths, cfg.hidden.count + 2);
+    /* the Q network and its target */
+    if ((st = athlete_config_check_parameters(args->config, q_parameters > UINT64_MAX / 2 ? UINT64_MAX : 2 * q_parameters,
+                                              cfg.max_parameters, err)))
+        return st;
     dqn_state *s = athlete_calloc(1, sizeof *s);
     if (!s)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "dqn: out of memory");
@@ -234,11 +245,6 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     s->end_epsilon = cfg.end_epsilon;
     s->epsilon_decay_steps = (uint64_t)cfg.decay;
 
-    /* obs → hidden... → n_actions, ReLU between layers, PyTorch's Linear initialisation. */
-    size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
-    widths[0] = s->observation_size;
-    memcpy(widths + 1, cfg.hidden.values, cfg.hidden.count * sizeof *widths);
-    widths[cfg.hidden.count + 1] = s->action_count;
     if ((st = athlete_mlp_create(widths, cfg.hidden.count + 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY,
                                  &s->q, err)) ||
         (st = athlete_mlp_workspace_create(s->q, 1, &s->act_ws, err)))

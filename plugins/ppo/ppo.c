@@ -30,7 +30,7 @@ enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3 };
 
 typedef struct ppo_settings {
     double discount, lambda, lr, adam_eps, clip, value_clip, value_coefficient, entropy_coefficient, max_grad_norm;
-    int64_t steps, batch, epochs;
+    int64_t steps, batch, epochs, max_parameters;
     bool normalize_advantage;
     athlete_config_sizes value_hidden, actor_hidden;
 } ppo_settings;
@@ -82,6 +82,7 @@ static const athlete_config_key ppo_keys[] = {
      .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_MIN_OPEN, .default_value = 0.5, .absent = 0, .min = 0,
      .max = INFINITY, .limit = 1e6, .rule = "> 0 or null (no clipping)",
      .description = "clip the gradient's global norm to this (null: no clipping)"},
+    ATHLETE_CONFIG_MAX_PARAMETERS_KEY(ppo_settings, max_parameters),
 };
 ATHLETE_CONFIG_TABLE_DEFINE(ppo_config, ppo_settings, ppo_keys);
 
@@ -422,15 +423,31 @@ static athlete_status no_memory(athlete_error *err, const char *what)
 }
 
 /* obs → hidden… → outputs, tanh between layers, orthogonal init (spec §2.8). */
+static size_t widths_of(const athlete_config_sizes *hidden, size_t inputs, size_t outputs, size_t *widths)
+{
+    widths[0] = inputs;
+    memcpy(widths + 1, hidden->values, hidden->count * sizeof *widths);
+    widths[hidden->count + 1] = outputs;
+    return hidden->count + 2;
+}
+
+/* The value network, the actor and log σ, against max_parameters. */
+static athlete_status check_parameters(const athlete_config *config, const ppo_settings *cfg, size_t inputs,
+                                       size_t outputs, athlete_error *err)
+{
+    size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
+    uint64_t value = athlete_config_mlp_parameters(widths, widths_of(&cfg->value_hidden, inputs, 1, widths));
+    uint64_t actor = athlete_config_mlp_parameters(widths, widths_of(&cfg->actor_hidden, inputs, outputs, widths));
+    uint64_t total = value > UINT64_MAX - actor - outputs ? UINT64_MAX : value + actor + outputs;
+    return athlete_config_check_parameters(config, total, cfg->max_parameters, err);
+}
+
 static athlete_status make_network(const athlete_config_sizes *hidden, size_t inputs, size_t outputs,
                                    athlete_rng *rng, double output_gain, athlete_mlp **out, athlete_error *err)
 {
     size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
-    widths[0] = inputs;
-    memcpy(widths + 1, hidden->values, hidden->count * sizeof *widths);
-    widths[hidden->count + 1] = outputs;
     athlete_status st =
-        athlete_mlp_create(widths, hidden->count + 2, ATHLETE_ACTIVATION_TANH, ATHLETE_ACTIVATION_IDENTITY, out, err);
+        athlete_mlp_create(widths, widths_of(hidden, inputs, outputs, widths), ATHLETE_ACTIVATION_TANH, ATHLETE_ACTIVATION_IDENTITY, out, err);
     if (st == ATHLETE_OK)
         st = athlete_mlp_init_orthogonal(*out, rng, sqrt(2.0), output_gain, err);
     return st;
@@ -533,6 +550,8 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     s->inference_only = args->inference_only;
     ppo_settings cfg;
     athlete_status st = athlete_config_table_read(&ppo_config, args->config, &cfg, err);
+    if (st == ATHLETE_OK)
+        st = check_parameters(args->config, &cfg, s->observation_size, s->output_size, err);
     if (st != ATHLETE_OK)
         return st;
     apply_settings(s, &cfg);

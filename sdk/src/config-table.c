@@ -572,7 +572,7 @@ athlete_status athlete_config_check_parameters(const athlete_config *config, uin
     if (max_parameters >= 0 && total <= (uint64_t)max_parameters)
         return ATHLETE_OK;
     return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                             "%s config: the networks have %llu parameters, more than 'max_parameters' (%lld)",
+                             "%s config: the agent would have %llu parameters, more than 'max_parameters' (%lld)",
                              config ? athlete_config_owner(config) : "algorithm", (unsigned long long)total,
                              (long long)max_parameters);
 }
