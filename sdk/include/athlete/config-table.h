@@ -20,6 +20,7 @@
 #ifndef ATHLETE_CONFIG_TABLE_H
 #define ATHLETE_CONFIG_TABLE_H
 
+#include <math.h> /* INFINITY in tables */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,7 +124,7 @@ ATHLETE_API athlete_status athlete_config_table_describe(const athlete_config_ta
 #define ATHLETE_CONFIG_MAX_PARAMETERS_DEFAULT 50000000
 #define ATHLETE_CONFIG_MAX_PARAMETERS_KEY(settings_, field_)                                                   \
     {.name = "max_parameters", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(settings_, field_),             \
-     .default_value = ATHLETE_CONFIG_MAX_PARAMETERS_DEFAULT, .min = 1, .max = 1e10,                            \
+     .default_value = ATHLETE_CONFIG_MAX_PARAMETERS_DEFAULT, .min = 1, .max = INFINITY, .limit = 1e10,         \
      .description = "ceiling on the agent's parameters (all networks and tables, targets included)"}
 ATHLETE_API uint64_t athlete_config_mlp_parameters(const size_t *widths, size_t n_widths);
 ATHLETE_API athlete_status athlete_config_check_parameters(const athlete_config *config, uint64_t total,
