@@ -118,9 +118,11 @@ athlete_status actor_critic_build_training(actor_critic_nets *nets, const actor_
 }
 
 athlete_status actor_critic_build_parts(const athlete_build_args *args, const actor_critic_spec *spec,
-                                        athlete_action_scaling **scaling, athlete_noise **noise,
-                                        actor_critic_nets *nets, athlete_parts *parts, athlete_error *err)
+                                        actor_critic_state *ac, athlete_parts *parts, athlete_error *err)
 {
+    athlete_action_scaling **scaling = &ac->scaling;
+    athlete_noise **noise = &ac->noise;
+    actor_critic_nets *nets = &ac->nets;
     athlete_status st;
     if ((st = actor_critic_check_parameters(spec, args->config, err)) ||
         (st = athlete_action_scaling_create(args->action_space, spec->owner, scaling, err)))
@@ -153,6 +155,64 @@ athlete_status actor_critic_build_parts(const athlete_build_args *args, const ac
         .stream = spec->policy_stream,
     };
     return athlete_actor_policies_create(&policy, parts, err);
+}
+
+void actor_critic_state_init(actor_critic_state *ac, const athlete_build_args *args,
+                             const actor_critic_settings *common, double discount)
+{
+    ac->observation_size = athlete_space_flat_size(args->observation_space);
+    ac->action_size = athlete_space_flat_size(args->action_space);
+    ac->batch = (size_t)common->batch;
+    ac->discount = discount;
+    ac->criterion = (athlete_critic_criterion)(common->criterion + 1);
+    ac->critic_max_norm = common->critic_max_norm;
+    ac->actor_max_norm = common->actor_max_norm;
+}
+
+void actor_critic_state_release(actor_critic_state *ac)
+{
+    actor_critic_nets_destroy(&ac->nets);
+    athlete_noise_destroy(ac->noise);
+    athlete_action_scaling_destroy(ac->scaling);
+    ac->noise = NULL;
+    ac->scaling = NULL;
+}
+
+athlete_status actor_critic_state_save(void *state, athlete_writer *w, athlete_error *err)
+{
+    const actor_critic_state *ac = state;
+    return actor_critic_save(&ac->nets, w, err);
+}
+
+athlete_status actor_critic_state_load(void *state, athlete_reader *r, athlete_error *err)
+{
+    const actor_critic_state *ac = state;
+    return actor_critic_load(&ac->nets, r, err);
+}
+
+/* Policy-only files: the actor is all the evaluation policy needs. */
+athlete_status actor_critic_state_save_policy(void *state, athlete_writer *w, athlete_error *err)
+{
+    const actor_critic_state *ac = state;
+    return athlete_mlp_save(ac->nets.actor, w, "actor", err);
+}
+
+athlete_status actor_critic_state_load_policy(void *state, athlete_reader *r, athlete_error *err)
+{
+    const actor_critic_state *ac = state;
+    return athlete_mlp_load(ac->nets.actor, r, "actor", err);
+}
+
+double actor_critic_exploration_noise(void *state)
+{
+    const actor_critic_state *ac = state;
+    return athlete_noise_std(ac->noise);
+}
+
+void actor_critic_set_exploration_noise(void *state, double noise_std)
+{
+    actor_critic_state *ac = state;
+    athlete_noise_set_std(ac->noise, noise_std);
 }
 
 void actor_critic_nets_destroy(actor_critic_nets *nets)

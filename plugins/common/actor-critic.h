@@ -19,6 +19,8 @@
 #include <athlete/scaling.h>
 #include <athlete/updates.h>
 
+#include <athlete/plugin.h>
+
 #include <math.h>
 
 #define ACTOR_CRITIC_MAX_BATCH 65536
@@ -154,6 +156,40 @@ typedef struct actor_critic_nets {
     athlete_replay *replay;
 } actor_critic_nets;
 
+/* What every actor-critic's state starts with: the first member (`ac`) of the plugin's
+ * state, so the shared state operations and methods below take the plugin's state. */
+typedef struct actor_critic_state {
+    size_t observation_size, action_size, batch;
+    double discount;
+    athlete_critic_criterion criterion;
+    double critic_max_norm, actor_max_norm; /* 0: no clipping */
+    athlete_action_scaling *scaling;
+    athlete_noise *noise; /* the training policy's exploration noise (ddpg, td3) */
+    actor_critic_nets nets;
+} actor_critic_state;
+
+/* Sizes from the spaces, and the settings every step reads. */
+void actor_critic_state_init(actor_critic_state *ac, const athlete_build_args *args,
+                             const actor_critic_settings *common, double discount);
+/* Destroys what the state owns (not the state itself). */
+void actor_critic_state_release(actor_critic_state *ac);
+
+/* athlete_state_ops members for a plugin state whose first member is an actor_critic_state:
+ * the trained state as actor_critic_save/load, the policy file as the actor alone. */
+athlete_status actor_critic_state_save(void *state, athlete_writer *writer, athlete_error *err);
+athlete_status actor_critic_state_load(void *state, athlete_reader *reader, athlete_error *err);
+athlete_status actor_critic_state_save_policy(void *state, athlete_writer *writer, athlete_error *err);
+athlete_status actor_critic_state_load_policy(void *state, athlete_reader *reader, athlete_error *err);
+
+/* The extension methods of an exploration noise (ddpg, td3). */
+#define ACTOR_CRITIC_NOISE_METHODS                                                                               \
+    {"exploration_noise", "d()", (athlete_method_fn)actor_critic_exploration_noise,                               \
+     "the exploration noise's scale (noise_std)"},                                                                \
+    {"set_exploration_noise", "v(d)", (athlete_method_fn)actor_critic_set_exploration_noise,                      \
+     "sets the exploration noise's scale (values < 0 are ignored); saved in checkpoints"}
+double actor_critic_exploration_noise(void *state);
+void actor_critic_set_exploration_noise(void *state, double noise_std);
+
 /* What to build: the spaces' sizes, the layers, the actor's kind, and the plugin's
  * gradient steps (context: its state) with their RNG streams. */
 typedef struct actor_critic_spec {
@@ -184,8 +220,7 @@ athlete_status actor_critic_check_parameters(const actor_critic_spec *spec, cons
  * stores the unscaled action), the networks (the actor alone when args->inference_only,
  * else actor_critic_build_training) and the training and evaluation policies. */
 athlete_status actor_critic_build_parts(const athlete_build_args *args, const actor_critic_spec *spec,
-                                        athlete_action_scaling **scaling, athlete_noise **noise,
-                                        actor_critic_nets *nets, athlete_parts *parts, athlete_error *err);
+                                        actor_critic_state *ac, athlete_parts *parts, athlete_error *err);
 
 /* Everything for training, in the original's construction order (critics, then the
  * actor, drawn from `init`), and the updatables in its update order: replay, critic,

@@ -6,14 +6,7 @@
 #include "actor-critic.h"
 
 typedef struct ddpg_state {
-    size_t observation_size, action_size, batch;
-    double discount;
-    athlete_critic_criterion criterion;
-    double critic_max_norm, actor_max_norm; /* 0: no clipping */
-
-    athlete_action_scaling *scaling;
-    athlete_noise *noise;       /* the training policy's exploration noise */
-    actor_critic_nets nets;     /* one critic, the actor and their targets; no critic: inference only */
+    actor_critic_state ac; /* first: sizes, shared settings, scaling, noise, networks (no critic: inference only) */
     float *y, *d_q, *d_actions; /* batch, batch, batch × action_size */
 } ddpg_state;
 

@@ -72,71 +72,27 @@ ATHLETE_CONFIG_TABLE_DEFINE(ddpg_config, ddpg_settings, ddpg_keys);
 
 /* ---- shared state: networks and optimizers (targets are saved by their syncs) ---- */
 
-static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
-{
-    ddpg_state *s = state;
-    return actor_critic_save(&s->nets, w, err);
-}
-
-static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
-{
-    ddpg_state *s = state;
-    return actor_critic_load(&s->nets, r, err);
-}
-
-/* Policy-only files: the actor is all the evaluation policy needs. */
-static athlete_status state_save_policy(void *state, athlete_writer *w, athlete_error *err)
-{
-    ddpg_state *s = state;
-    return athlete_mlp_save(s->nets.actor, w, "actor", err);
-}
-
-static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_error *err)
-{
-    ddpg_state *s = state;
-    return athlete_mlp_load(s->nets.actor, r, "actor", err);
-}
-
 static void state_destroy(void *state)
 {
     ddpg_state *s = state;
     if (!s)
         return;
-    actor_critic_nets_destroy(&s->nets);
-    athlete_noise_destroy(s->noise);
-    athlete_action_scaling_destroy(s->scaling);
+    actor_critic_state_release(&s->ac);
     athlete_free(s->y);
     athlete_free(s);
 }
 
 static const athlete_state_ops ddpg_state_ops = {
     .struct_size = sizeof(athlete_state_ops),
-    .save = state_save,
-    .load = state_load,
+    .save = actor_critic_state_save,
+    .load = actor_critic_state_load,
     .destroy = state_destroy,
-    .save_policy = state_save_policy,
-    .load_policy = state_load_policy,
+    .save_policy = actor_critic_state_save_policy,
+    .load_policy = actor_critic_state_load_policy,
 };
 
-/* ---- extension methods ---- */
-
-static double method_exploration_noise(void *state)
-{
-    const ddpg_state *s = state;
-    return athlete_noise_std(s->noise);
-}
-
-static void method_set_exploration_noise(void *state, double noise_std)
-{
-    ddpg_state *s = state;
-    athlete_noise_set_std(s->noise, noise_std);
-}
-
 static const athlete_method ddpg_methods[] = {
-    {"exploration_noise", "d()", (athlete_method_fn)method_exploration_noise,
-     "the exploration noise's scale (noise_std)"},
-    {"set_exploration_noise", "v(d)", (athlete_method_fn)method_set_exploration_noise,
-     "sets the exploration noise's scale (values < 0 are ignored); saved in checkpoints"},
+    ACTOR_CRITIC_NOISE_METHODS,
     {NULL, NULL, NULL, NULL},
 };
 
@@ -145,7 +101,7 @@ static const athlete_method ddpg_methods[] = {
 /* The critic and actor steps' buffers: y and d_q (batch each), d_actions (batch × action). */
 static athlete_status scratch_create(ddpg_state *s, athlete_error *err)
 {
-    size_t batch = s->batch, act = s->action_size;
+    size_t batch = s->ac.batch, act = s->ac.action_size;
     s->y = athlete_calloc(2 * batch + batch * act, sizeof *s->y);
     if (!s->y)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "ddpg: out of memory");
@@ -167,15 +123,9 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "ddpg: out of memory");
     parts->state = s;
     parts->state_ops = &ddpg_state_ops;
-    s->observation_size = athlete_space_flat_size(args->observation_space);
-    s->action_size = athlete_space_flat_size(args->action_space);
-    s->batch = (size_t)cfg.common.batch;
-    s->discount = cfg.discount;
-    s->criterion = (athlete_critic_criterion)(cfg.common.criterion + 1);
-    s->critic_max_norm = cfg.common.critic_max_norm;
-    s->actor_max_norm = cfg.common.actor_max_norm;
+    actor_critic_state_init(&s->ac, args, &cfg.common, cfg.discount);
     actor_critic_spec spec = {
-        .owner = "ddpg", .observation_size = s->observation_size, .action_size = s->action_size,
+        .owner = "ddpg", .observation_size = s->ac.observation_size, .action_size = s->ac.action_size,
         .common = &cfg.common, .critic_hidden = {&cfg.critic_hidden}, .critic_count = 1,
         .actor_hidden = &cfg.actor_hidden, .actor_kind = ATHLETE_ACTOR_DETERMINISTIC, .squash = cfg.squash,
         .target_actor = true, .critic_step = ddpg_critic_step, .actor_step = ddpg_actor_step, .context = s,
@@ -183,7 +133,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .actor_stream = STREAM_ACTOR_UPDATE, .policy_stream = STREAM_TRAINING_POLICY, .noise_stream = STREAM_NOISE,
         .noise = &cfg.noise,
     };
-    if ((st = actor_critic_build_parts(args, &spec, &s->scaling, &s->noise, &s->nets, parts, err)) ||
+    if ((st = actor_critic_build_parts(args, &spec, &s->ac, parts, err)) ||
         (!args->inference_only && (st = scratch_create(s, err))))
         athlete_parts_destroy(parts);
     return st;

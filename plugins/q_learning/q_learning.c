@@ -11,7 +11,7 @@
 
 typedef struct q_learning_settings {
     double discount, learning_rate, start_epsilon, end_epsilon;
-    int64_t warmup_steps, epsilon_decay_steps, max_parameters;
+    int64_t warmup_steps, epsilon_decay_steps;
 } q_learning_settings;
 
 /* The configuration: every key once, with its default, range and meaning. */
@@ -32,7 +32,6 @@ static const athlete_config_key q_learning_keys[] = {
      ATHLETE_CONFIG_FIELD(q_learning_settings, epsilon_decay_steps), .default_value = 100, .min = 1, .max = INFINITY,
      .limit = 1e12, .rule = ">= 1 (it divides the epsilon decay)",
      .description = "steps over which epsilon decays linearly from start_epsilon to end_epsilon"},
-    ATHLETE_CONFIG_MAX_PARAMETERS_KEY(q_learning_settings, max_parameters),
 };
 ATHLETE_CONFIG_TABLE_DEFINE(q_learning_config, q_learning_settings, q_learning_keys);
 
@@ -193,10 +192,6 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
                                  athlete_space_describe(args->action_space, described, sizeof described));
     q_learning_settings cfg;
     athlete_status st = athlete_config_table_read(&q_learning_config, args->config, &cfg, err);
-    uint64_t states = (uint64_t)args->observation_space->n, actions = (uint64_t)args->action_space->n;
-    if (st == ATHLETE_OK) /* the table's entries are the parameters */
-        st = athlete_config_check_parameters(args->config, states > UINT64_MAX / actions ? UINT64_MAX : states * actions,
-                                             cfg.max_parameters, err);
     if (st != ATHLETE_OK)
         return st;
     q_learning_state *s = athlete_calloc(1, sizeof *s);

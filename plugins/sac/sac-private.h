@@ -6,22 +6,15 @@
 #include "actor-critic.h"
 
 typedef struct sac_state {
-    size_t observation_size, action_size, batch;
-    double discount;
+    actor_critic_state ac; /* first: sizes, shared settings, scaling, noise, networks (no critic: inference only) */
     double log_std_min, log_std_max;
     bool automatic;        /* "temperature": "auto" */
     double target_entropy; /* automatic mode */
-    athlete_critic_criterion criterion;
-    double critic_max_norm, actor_max_norm; /* 0: no clipping */
-
     /* alpha: a fixed temperature (bug B4 fixed: the configured value is alpha itself) or,
      * in automatic mode, exp(log_alpha) after the latest temperature step (float32, as the
      * original's tensors); log_alpha is trained by its own Adam (critic settings). */
     float alpha, log_alpha, log_alpha_grad;
 
-    athlete_action_scaling *scaling;
-    actor_critic_nets nets; /* twin critics and their targets, the actor (obs -> [mu, raw log-std]);
-                             * no critics: inference only */
     double critic_lr;       /* the temperature's optimizer uses the critics' settings */
     athlete_adam *temperature_adam; /* training only */
     /* minibatch scratch: batch each for y, log_prob, d_q1, d_q2, d_log_prob; batch × action

@@ -115,7 +115,7 @@ static void log_temperature(void *context, athlete_info *log)
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
     sac_state *s = state;
-    athlete_status st = actor_critic_save(&s->nets, w, err);
+    athlete_status st = actor_critic_state_save(s, w, err);
     if (st != ATHLETE_OK || !s->automatic)
         return st;
     float temperature[2] = {s->alpha, s->log_alpha};
@@ -127,7 +127,7 @@ static athlete_status state_save(void *state, athlete_writer *w, athlete_error *
 static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
 {
     sac_state *s = state;
-    athlete_status st = actor_critic_load(&s->nets, r, err);
+    athlete_status st = actor_critic_state_load(s, r, err);
     if (st != ATHLETE_OK || !s->automatic)
         return st;
     float temperature[2];
@@ -139,27 +139,13 @@ static athlete_status state_load(void *state, athlete_reader *r, athlete_error *
     return ATHLETE_OK;
 }
 
-/* Policy-only files: the actor is all the evaluation policy needs. */
-static athlete_status state_save_policy(void *state, athlete_writer *w, athlete_error *err)
-{
-    sac_state *s = state;
-    return athlete_mlp_save(s->nets.actor, w, "actor", err);
-}
-
-static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_error *err)
-{
-    sac_state *s = state;
-    return athlete_mlp_load(s->nets.actor, r, "actor", err);
-}
-
 static void state_destroy(void *state)
 {
     sac_state *s = state;
     if (!s)
         return;
-    actor_critic_nets_destroy(&s->nets);
+    actor_critic_state_release(&s->ac);
     athlete_adam_destroy(s->temperature_adam);
-    athlete_action_scaling_destroy(s->scaling);
     athlete_free(s->y);
     athlete_free(s);
 }
@@ -169,8 +155,8 @@ static const athlete_state_ops sac_state_ops = {
     .save = state_save,
     .load = state_load,
     .destroy = state_destroy,
-    .save_policy = state_save_policy,
-    .load_policy = state_load_policy,
+    .save_policy = actor_critic_state_save_policy,
+    .load_policy = actor_critic_state_load_policy,
 };
 
 /* ---- extension methods ---- */
@@ -200,7 +186,7 @@ static const athlete_method sac_methods[] = {
  * for xi, actions, d_actions, d_actions_2; batch × 2 action for d_out. */
 static athlete_status scratch_create(sac_state *s, athlete_error *err)
 {
-    size_t batch = s->batch, act = s->action_size;
+    size_t batch = s->ac.batch, act = s->ac.action_size;
     s->y = athlete_calloc(5 * batch + 4 * batch * act + 2 * batch * act, sizeof *s->y);
     if (!s->y)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "sac: out of memory");
@@ -231,19 +217,13 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "sac: out of memory");
     parts->state = s;
     parts->state_ops = &sac_state_ops;
-    s->observation_size = athlete_space_flat_size(args->observation_space);
-    s->action_size = athlete_space_flat_size(args->action_space);
-    s->batch = (size_t)cfg.common.batch;
-    s->discount = cfg.discount;
+    actor_critic_state_init(&s->ac, args, &cfg.common, cfg.discount);
     s->log_std_min = cfg.log_std_min;
     s->log_std_max = cfg.log_std_max;
-    s->criterion = (athlete_critic_criterion)(cfg.common.criterion + 1);
-    s->critic_max_norm = cfg.common.critic_max_norm;
-    s->actor_max_norm = cfg.common.actor_max_norm;
     s->critic_lr = cfg.common.critic_lr;
     s->automatic = cfg.temperature == 0; /* "auto" */
     /* "auto": -dim(A), the original's -prod(action shape) */
-    s->target_entropy = isnan(cfg.target_entropy) ? -(double)s->action_size : cfg.target_entropy;
+    s->target_entropy = isnan(cfg.target_entropy) ? -(double)s->ac.action_size : cfg.target_entropy;
     if (s->automatic) {
         s->log_alpha = (float)log(cfg.initial_temperature);
         s->alpha = (float)cfg.initial_temperature;
@@ -259,7 +239,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .stream = STREAM_TEMPERATURE_UPDATE,
     };
     actor_critic_spec spec = {
-        .owner = "sac", .observation_size = s->observation_size, .action_size = s->action_size,
+        .owner = "sac", .observation_size = s->ac.observation_size, .action_size = s->ac.action_size,
         .common = &cfg.common, .critic_hidden = {&cfg.critic_hidden, &cfg.critic_2_hidden}, .critic_count = 2,
         .actor_hidden = &cfg.actor_hidden, .actor_kind = ATHLETE_ACTOR_SQUASHED_GAUSSIAN,
         .critic_step = sac_critic_step, .actor_step = sac_actor_step, .context = s, .seed = args->seed,
@@ -267,7 +247,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .policy_stream = STREAM_TRAINING_POLICY, .log_std_min = s->log_std_min, .log_std_max = s->log_std_max,
         .extra_update = s->automatic ? &temperature : NULL,
     };
-    if ((st = actor_critic_build_parts(args, &spec, &s->scaling, NULL, &s->nets, parts, err)) ||
+    if ((st = actor_critic_build_parts(args, &spec, &s->ac, parts, err)) ||
         (!args->inference_only && (st = scratch_create(s, err))))
         athlete_parts_destroy(parts);
     return st;

@@ -6,15 +6,8 @@
 #include "actor-critic.h"
 
 typedef struct td3_state {
-    size_t observation_size, action_size, batch;
-    double discount;
+    actor_critic_state ac; /* first: sizes, shared settings, scaling, noise, networks (no critic: inference only) */
     double target_noise_std, target_noise_clip;
-    athlete_critic_criterion criterion;
-    double critic_max_norm, actor_max_norm; /* 0: no clipping */
-
-    athlete_action_scaling *scaling;
-    athlete_noise *noise;       /* the training policy's exploration noise */
-    actor_critic_nets nets;     /* twin critics, the actor and their targets; no critics: inference only */
     float *y, *d_q, *next_actions, *d_actions; /* batch, batch, batch × action_size twice */
 } td3_state;
 

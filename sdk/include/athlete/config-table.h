@@ -118,14 +118,14 @@ ATHLETE_API athlete_status athlete_config_table_describe(const athlete_config_ta
 
 /* The parameter budget: the key "max_parameters" (an integer field of the settings), the
  * weights and biases of an MLP of these widths (saturating at UINT64_MAX), and the check of
- * an agent's total (every network and table, targets included) against the key, made
+ * an agent's total (every network, targets included) against the key, made
  * before anything of that size is allocated ("<owner> config: the agent would have N
  * parameters, more than 'max_parameters' (M)"). */
 #define ATHLETE_CONFIG_MAX_PARAMETERS_DEFAULT 50000000
 #define ATHLETE_CONFIG_MAX_PARAMETERS_KEY(settings_, field_)                                                   \
     {.name = "max_parameters", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(settings_, field_),             \
      .default_value = ATHLETE_CONFIG_MAX_PARAMETERS_DEFAULT, .min = 1, .max = INFINITY, .limit = 1e10,         \
-     .description = "ceiling on the agent's parameters (all networks and tables, targets included)"}
+     .description = "ceiling on the parameters of the agent's networks (targets included)"}
 ATHLETE_API uint64_t athlete_config_mlp_parameters(const size_t *widths, size_t n_widths);
 ATHLETE_API athlete_status athlete_config_check_parameters(const athlete_config *config, uint64_t total,
                                                            int64_t max_parameters, athlete_error *err);
