@@ -104,6 +104,20 @@ extern const char *const actor_critic_criteria[]; /* "mse", "huber": athlete_cri
      .description = "clip the actor's gradient norm to this (null: no clipping)"},                               \
     ATHLETE_CONFIG_MAX_PARAMETERS_KEY(settings_, common.max_parameters)
 
+/* The layers of a network (`key` its arguments' name: "critic_network_arguments", ...) and
+ * a deterministic actor's squashing (ddpg, td3). The discount opens every table. */
+#define ACTOR_CRITIC_DISCOUNT_KEY(settings_)                                                                     \
+    {.name = "discount", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(settings_, discount),                  \
+     .default_value = 0.99, .min = 0, .max = 1, .description = "discount factor of future rewards (gamma)"}
+#define ACTOR_CRITIC_LAYERS_KEY(settings_, key_, field_, what_)                                                  \
+    {.name = key_ ".hidden_dims", .type = ATHLETE_CONFIG_SIZES, ATHLETE_CONFIG_FIELD(settings_, field_),           \
+     .default_sizes = (const size_t[]){400, 300}, .default_count = 2, .min = 1, .max = ACTOR_CRITIC_MAX_WIDTH,    \
+     .description = "widths of " what_ " hidden layers (ReLU)"}
+#define ACTOR_CRITIC_SQUASH_KEY(settings_, field_)                                                               \
+    {.name = "actor_network_arguments.squash_action", .type = ATHLETE_CONFIG_BOOL,                                \
+     ATHLETE_CONFIG_FIELD(settings_, field_), .default_value = 1,                                                 \
+     .description = "tanh on the actor's output (actions in [-1, 1] before scaling)"}
+
 /* The exploration noise of ddpg and td3: "noise_process_class" and every process's
  * argument under "noise_process_arguments" (each process reads its own: noise_std for all;
  * theta, dt, mu for "ornstein_uhlenbeck"; horizon, beta for "colored"). */

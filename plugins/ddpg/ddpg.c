@@ -50,19 +50,10 @@ typedef struct ddpg_settings {
 
 /* The configuration: every key once, with its default, range and meaning. */
 static const athlete_config_key ddpg_keys[] = {
-    {.name = "discount", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(ddpg_settings, discount),
-     .default_value = 0.99, .min = 0, .max = 1, .description = "discount factor of future rewards (gamma)"},
-    {.name = "critic_network_arguments.hidden_dims", .type = ATHLETE_CONFIG_SIZES,
-     ATHLETE_CONFIG_FIELD(ddpg_settings, critic_hidden), .default_sizes = (const size_t[]){400, 300},
-     .default_count = 2, .min = 1, .max = ACTOR_CRITIC_MAX_WIDTH,
-     .description = "widths of the critic's hidden layers (ReLU)"},
-    {.name = "actor_network_arguments.hidden_dims", .type = ATHLETE_CONFIG_SIZES,
-     ATHLETE_CONFIG_FIELD(ddpg_settings, actor_hidden), .default_sizes = (const size_t[]){400, 300},
-     .default_count = 2, .min = 1, .max = ACTOR_CRITIC_MAX_WIDTH,
-     .description = "widths of the actor's hidden layers (ReLU)"},
-    {.name = "actor_network_arguments.squash_action", .type = ATHLETE_CONFIG_BOOL,
-     ATHLETE_CONFIG_FIELD(ddpg_settings, squash), .default_value = 1,
-     .description = "tanh on the actor's output (actions in [-1, 1] before scaling)"},
+    ACTOR_CRITIC_DISCOUNT_KEY(ddpg_settings),
+    ACTOR_CRITIC_LAYERS_KEY(ddpg_settings, "critic_network_arguments", critic_hidden, "the critic's"),
+    ACTOR_CRITIC_LAYERS_KEY(ddpg_settings, "actor_network_arguments", actor_hidden, "the actor's"),
+    ACTOR_CRITIC_SQUASH_KEY(ddpg_settings, squash),
     ACTOR_CRITIC_NOISE_KEYS(ddpg_settings, noise),
     ACTOR_CRITIC_SCHEDULE_KEYS(ddpg_settings, 1e-3, 1, 1),
     ACTOR_CRITIC_TARGET_ACTOR_KEYS(ddpg_settings, 1),
