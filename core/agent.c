@@ -55,10 +55,7 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
     agent->entry = athlete__algorithm_entry_ref(entry);
     agent->seed = seed;
     agent->training = true;
-    st = athlete_config_create(alg->id, alg->default_config, alg->config_types, config_json,
-                               &agent->config, err);
-    if (st == ATHLETE_OK && alg->check_config)
-        st = alg->check_config(agent->config, err);
+    st = athlete__algorithm_config_create(alg, config_json, true, &agent->config, err);
     if (st == ATHLETE_OK)
         st = read_warmup(agent->config, &agent->clock.warmup_steps, err);
     if (st == ATHLETE_OK)

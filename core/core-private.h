@@ -43,6 +43,15 @@ typedef struct athlete__algorithm_entry {
     athlete__method_table *methods;
 } athlete__algorithm_entry;
 
+/* An algorithm's configuration (algorithm-config.c): from its table when it declares one,
+ * else from its defaults text. `check` runs the table's range checks and check_config. */
+const athlete_config_table *athlete__algorithm_config_table(const athlete_algorithm *algorithm);
+athlete_status athlete__algorithm_config_validate(const athlete_algorithm *algorithm, athlete_error *err);
+athlete_status athlete__algorithm_config_create(const athlete_algorithm *algorithm, const char *overrides_json,
+                                                bool check, athlete_config **out, athlete_error *err);
+athlete_status athlete__algorithm_config_describe(const athlete_algorithm *algorithm, char **json,
+                                                  athlete_error *err);
+
 athlete__algorithm_entry *athlete__algorithm_entry_ref(athlete__algorithm_entry *entry);
 void athlete__algorithm_entry_unref(athlete__algorithm_entry *entry);
 athlete_status athlete__registry_lookup(const athlete_registry *registry, const char *id,

@@ -96,9 +96,7 @@ static athlete_status validate_algorithm(const athlete_algorithm *alg, const cha
         athlete_error_prefix(err, "%s: ", where);
         return st;
     }
-    athlete_config *config = NULL;
-    st = athlete_config_create(alg->id, alg->default_config, alg->config_types, NULL, &config, err);
-    athlete_config_destroy(config);
+    st = athlete__algorithm_config_validate(alg, err);
     if (st != ATHLETE_OK) {
         athlete_error_prefix(err, "%s: invalid default configuration: ", where);
         if (err)
@@ -439,10 +437,17 @@ athlete_status athlete_registry_default_config(const athlete_registry *reg, cons
     if (st != ATHLETE_OK)
         return st;
     athlete_config *config = NULL;
-    st = athlete_config_create(id, entry->algorithm->default_config, entry->algorithm->config_types,
-                               NULL, &config, err);
+    st = athlete__algorithm_config_create(entry->algorithm, NULL, false, &config, err);
     if (st == ATHLETE_OK)
         st = athlete_config_to_json(config, pretty, json, err);
     athlete_config_destroy(config);
     return st;
+}
+
+athlete_status athlete_registry_describe_config(const athlete_registry *reg, const char *id, char **json,
+                                                athlete_error *err)
+{
+    athlete__algorithm_entry *entry;
+    athlete_status st = athlete__registry_lookup(reg, id, &entry, err);
+    return st ? st : athlete__algorithm_config_describe(entry->algorithm, json, err);
 }

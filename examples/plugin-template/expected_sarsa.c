@@ -12,9 +12,31 @@
 #include <math.h>
 #include <string.h>
 
-static const char defaults[] =
-    "{\"discount\": 0.99, \"learning_rate\": 0.1, \"start_epsilon\": 1.0, \"end_epsilon\": 0.05,"
-    " \"epsilon_decay_steps\": 10000, \"warmup_steps\": 0}";
+/* The configuration: one entry per key (name, type, default, range, meaning and the
+ * settings field it fills). The SDK writes the defaults, checks every override against the
+ * ranges and fills the settings struct; `athlete config expected_sarsa --describe` lists it. */
+typedef struct sarsa_settings {
+    double discount, learning_rate, start_epsilon, end_epsilon;
+    int64_t decay, warmup;
+} sarsa_settings;
+
+static const athlete_config_key keys[] = {
+    {.name = "discount", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(sarsa_settings, discount),
+     .default_value = 0.99, .min = 0, .max = 1, .description = "discount factor of future rewards (gamma)"},
+    {.name = "learning_rate", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(sarsa_settings, learning_rate),
+     .default_value = 0.1, .min = 0, .max = 1, .flags = ATHLETE_CONFIG_MIN_OPEN,
+     .description = "step size of the table update"},
+    {.name = "start_epsilon", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(sarsa_settings, start_epsilon),
+     .default_value = 1.0, .min = 0, .max = 1, .description = "exploration rate at the first step"},
+    {.name = "end_epsilon", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(sarsa_settings, end_epsilon),
+     .default_value = 0.05, .min = 0, .max = 1, .description = "exploration rate once the decay is over"},
+    {.name = "epsilon_decay_steps", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(sarsa_settings, decay),
+     .default_value = 10000, .min = 1, .max = INFINITY, .limit = 1e12,
+     .description = "steps over which epsilon decays linearly"},
+    {.name = "warmup_steps", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(sarsa_settings, warmup),
+     .default_value = 0, .min = 0, .max = INFINITY, .limit = 1e12, .description = "interactions before the first update"},
+};
+ATHLETE_CONFIG_TABLE_DEFINE(config_table, sarsa_settings, keys);
 
 typedef struct sarsa {
     double *q;
@@ -24,16 +46,6 @@ typedef struct sarsa {
     athlete_collector collector;
     uint64_t last_interaction;
 } sarsa;
-
-static athlete_status check_config(const athlete_config *config, athlete_error *err)
-{
-    int64_t decay;
-    athlete_status st = athlete_config_get_int(config, "epsilon_decay_steps", &decay, err);
-    if (st == ATHLETE_OK && decay < 1)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "expected_sarsa config: 'epsilon_decay_steps' must be >= 1, got %lld", (long long)decay);
-    return st;
-}
 
 static athlete_status q_values(void *context, const float *observation, double *out, athlete_error *err)
 {
@@ -114,6 +126,10 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     if (args->observation_space->kind != ATHLETE_SPACE_DISCRETE || args->action_space->kind != ATHLETE_SPACE_DISCRETE)
         return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH,
                                  "expected_sarsa needs Discrete observation and action spaces");
+    sarsa_settings cfg;
+    athlete_status st = athlete_config_table_read(&config_table, args->config, &cfg, err);
+    if (st != ATHLETE_OK)
+        return st;
     sarsa *s = athlete_calloc(1, sizeof *s);
     if (!s)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "expected_sarsa: out of memory");
@@ -121,17 +137,13 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     s->actions = (size_t)args->action_space->n;
     s->q = athlete_calloc(s->states * s->actions, sizeof *s->q);
     athlete_parts_add_updatable(parts, &table_update, s); /* the part owns s from here */
-    int64_t decay = 0;
-    athlete_status st;
     if (!s->q)
         st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "expected_sarsa: out of memory");
-    else if ((st = athlete_config_get_real(args->config, "discount", &s->discount, err)) ||
-             (st = athlete_config_get_real(args->config, "learning_rate", &s->learning_rate, err)) ||
-             (st = athlete_config_get_real(args->config, "start_epsilon", &s->start_epsilon, err)) ||
-             (st = athlete_config_get_real(args->config, "end_epsilon", &s->end_epsilon, err)) ||
-             (st = athlete_config_get_int(args->config, "epsilon_decay_steps", &decay, err)))
-        ;
-    s->decay = (uint64_t)decay;
+    s->discount = cfg.discount;
+    s->learning_rate = cfg.learning_rate;
+    s->start_epsilon = cfg.start_epsilon;
+    s->end_epsilon = cfg.end_epsilon;
+    s->decay = (uint64_t)cfg.decay;
     if (st == ATHLETE_OK)
         st = athlete_transition_collector_create(1, 1, NULL, &parts->collector, err);
     s->collector = parts->collector;
@@ -154,9 +166,8 @@ static const athlete_algorithm expected_sarsa = {
     .struct_size = sizeof(athlete_algorithm),
     .id = "expected_sarsa",
     .summary = "Tabular expected SARSA (an out-of-tree plugin example)",
-    .default_config = defaults,
-    .check_config = check_config,
     .build = build,
+    .config_table = &config_table,
 };
 
 ATHLETE_PLUGIN_DEFINE(expected_sarsa, "1.0.0", "Expected SARSA, built out of tree", &expected_sarsa)

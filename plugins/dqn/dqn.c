@@ -18,126 +18,69 @@
 #include <math.h>
 #include <string.h>
 
-static const char dqn_defaults[] =
-    "{\"discount\": 0.99,"
-    " \"value_network_arguments\": {\"hidden_dims\": [256, 256]},"
-    " \"optimizer_arguments\": {\"lr\": 6.3e-4},"
-    " \"replay_buffer_capacity\": 100000,"
-    " \"replay_buffer_mini_batch_size\": 128,"
-    " \"start_epsilon\": 1.0,"
-    " \"end_epsilon\": 0.1,"
-    " \"warmup_steps\": 1000,"
-    " \"epsilon_decay_steps\": 12000,"
-    " \"value_net_update_frequency\": 4,"
-    " \"value_net_number_of_updates\": 1,"
-    " \"multiply_number_of_updates_by_environment_steps\": true,"
-    " \"target_net_update_frequency\": 250,"
-    " \"target_net_tau\": null,"
-    " \"enable_double_q_learning\": false,"
-    " \"criteria\": \"mse\","
-    " \"gradient_max_norm\": null}";
-
-#define MAX_HIDDEN 8
-
 /* Independent RNG streams of the agent's seed. */
 enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_EVALUATION_POLICY = 3, STREAM_SAMPLING = 4 };
 
 typedef struct dqn_settings {
     double discount, lr, start_epsilon, end_epsilon, tau, gradient_max_norm;
-    int64_t capacity, batch, warmup, decay, frequency, updates, target_frequency;
+    int64_t capacity, batch, warmup, decay, frequency, updates, target_frequency, max_parameters;
     bool multiply, double_q;
-    dqn_criteria criteria;
-    int64_t hidden[MAX_HIDDEN];
-    size_t hidden_count;
+    int criteria; /* dqn_criteria */
+    athlete_config_sizes hidden;
 } dqn_settings;
 
-static athlete_status bad(athlete_error *err, const char *fmt, ...) ATHLETE_PRINTF(2, 3);
-static athlete_status bad(athlete_error *err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    athlete_status st = athlete_error_setv(err, ATHLETE_E_CONFIG_VALUE, fmt, ap);
-    va_end(ap);
-    athlete_error_prefix(err, "dqn config: ");
-    return st;
-}
+static const char *const criteria_names[] = {"mse", "huber", NULL}; /* in dqn_criteria order */
 
-/* Reads and range-checks every key: used by check_config and by build. */
-static athlete_status read_settings(const athlete_config *c, dqn_settings *s, athlete_error *err)
-{
-    athlete_status st;
-    const char *criteria;
-    if ((st = athlete_config_get_real(c, "discount", &s->discount, err)) ||
-        (st = athlete_config_get_int_array(c, "value_network_arguments.hidden_dims", s->hidden, MAX_HIDDEN,
-                                           &s->hidden_count, err)) ||
-        (st = athlete_config_get_real(c, "optimizer_arguments.lr", &s->lr, err)) ||
-        (st = athlete_config_get_int(c, "replay_buffer_capacity", &s->capacity, err)) ||
-        (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
-        (st = athlete_config_get_real(c, "start_epsilon", &s->start_epsilon, err)) ||
-        (st = athlete_config_get_real(c, "end_epsilon", &s->end_epsilon, err)) ||
-        (st = athlete_config_get_int(c, "warmup_steps", &s->warmup, err)) ||
-        (st = athlete_config_get_int(c, "epsilon_decay_steps", &s->decay, err)) ||
-        (st = athlete_config_get_int(c, "value_net_update_frequency", &s->frequency, err)) ||
-        (st = athlete_config_get_int(c, "value_net_number_of_updates", &s->updates, err)) ||
-        (st = athlete_config_get_bool(c, "multiply_number_of_updates_by_environment_steps", &s->multiply, err)) ||
-        (st = athlete_config_get_int(c, "target_net_update_frequency", &s->target_frequency, err)) ||
-        (st = athlete_config_get_bool(c, "enable_double_q_learning", &s->double_q, err)) ||
-        (st = athlete_config_get_string(c, "criteria", &criteria, err)))
-        return st;
-    s->tau = 1.0; /* null: hard copy */
-    if (!athlete_config_is_null(c, "target_net_tau") &&
-        (st = athlete_config_get_real(c, "target_net_tau", &s->tau, err)))
-        return st;
-    s->gradient_max_norm = 0;
-    if (!athlete_config_is_null(c, "gradient_max_norm") &&
-        (st = athlete_config_get_real(c, "gradient_max_norm", &s->gradient_max_norm, err)))
-        return st;
-    if (strcmp(criteria, "mse") == 0)
-        s->criteria = DQN_MSE;
-    else if (strcmp(criteria, "huber") == 0)
-        s->criteria = DQN_HUBER;
-    else
-        return bad(err, "'criteria' must be \"mse\" or \"huber\", got \"%s\"", criteria);
-    if (!(s->discount >= 0 && s->discount <= 1))
-        return bad(err, "'discount' must be in [0, 1], got %g", s->discount);
-    if (s->hidden_count == 0)
-        return bad(err, "'value_network_arguments.hidden_dims' needs at least one layer");
-    for (size_t i = 0; i < s->hidden_count; i++)
-        if (s->hidden[i] < 1 || s->hidden[i] > 65536)
-            return bad(err, "'value_network_arguments.hidden_dims'[%zu] must be in [1, 65536], got %lld", i,
-                       (long long)s->hidden[i]);
-    if (!(s->lr > 0) || !isfinite(s->lr))
-        return bad(err, "'optimizer_arguments.lr' must be > 0, got %g", s->lr);
-    if (s->capacity < 1)
-        return bad(err, "'replay_buffer_capacity' must be >= 1, got %lld", (long long)s->capacity);
-    if (s->batch < 1 || s->batch > 65536)
-        return bad(err, "'replay_buffer_mini_batch_size' must be in [1, 65536], got %lld", (long long)s->batch);
-    if (!(s->start_epsilon >= 0 && s->start_epsilon <= 1) || !(s->end_epsilon >= 0 && s->end_epsilon <= 1))
-        return bad(err, "'start_epsilon' and 'end_epsilon' must be in [0, 1], got %g and %g", s->start_epsilon,
-                   s->end_epsilon);
-    if (s->warmup < 0)
-        return bad(err, "'warmup_steps' must be >= 0, got %lld", (long long)s->warmup);
-    if (s->decay < 1)
-        return bad(err, "'epsilon_decay_steps' must be >= 1 (it divides the epsilon decay), got %lld",
-                   (long long)s->decay);
-    if (s->updates < 1)
-        return bad(err, "'value_net_number_of_updates' must be >= 1, got %lld", (long long)s->updates);
-    if (s->target_frequency < 1)
-        return bad(err, "'target_net_update_frequency' must be >= 1 (it is a modulus), got %lld",
-                   (long long)s->target_frequency);
-    if (!(s->tau > 0 && s->tau <= 1))
-        return bad(err, "'target_net_tau' must be null or in (0, 1], got %g", s->tau);
-    if (athlete_config_has(c, "gradient_max_norm") && !athlete_config_is_null(c, "gradient_max_norm") &&
-        !(s->gradient_max_norm > 0))
-        return bad(err, "'gradient_max_norm' must be null or > 0, got %g", s->gradient_max_norm);
-    return ATHLETE_OK;
-}
-
-static athlete_status check_config(const athlete_config *config, athlete_error *err)
-{
-    dqn_settings s;
-    return read_settings(config, &s, err);
-}
+/* The configuration: every key once, with its default, range and meaning. */
+static const athlete_config_key dqn_keys[] = {
+    {.name = "discount", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(dqn_settings, discount),
+     .default_value = 0.99, .min = 0, .max = 1, .description = "discount factor of future rewards (gamma)"},
+    {.name = "value_network_arguments.hidden_dims", .type = ATHLETE_CONFIG_SIZES,
+     ATHLETE_CONFIG_FIELD(dqn_settings, hidden), .default_sizes = (const size_t[]){256, 256}, .default_count = 2, .max_count = 8,
+     .min = 1, .max = 65536, .flags = ATHLETE_CONFIG_NONEMPTY,
+     .description = "widths of the Q network's hidden layers (ReLU)"},
+    {.name = "optimizer_arguments.lr", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(dqn_settings, lr),
+     .default_value = 6.3e-4, .min = 0, .max = INFINITY, .flags = ATHLETE_CONFIG_MIN_OPEN, .limit = 1e30,
+     .description = "Adam learning rate"},
+    {.name = "replay_buffer_capacity", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(dqn_settings, capacity),
+     .default_value = 100000, .min = 1, .max = INFINITY, .limit = 1e8,
+     .description = "transitions the replay buffer keeps (the oldest are overwritten)"},
+    {.name = "replay_buffer_mini_batch_size", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(dqn_settings, batch),
+     .default_value = 128, .min = 1, .max = 65536, .description = "transitions per gradient step"},
+    {.name = "start_epsilon", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(dqn_settings, start_epsilon),
+     .default_value = 1.0, .min = 0, .max = 1, .description = "exploration rate at the first step"},
+    {.name = "end_epsilon", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(dqn_settings, end_epsilon),
+     .default_value = 0.1, .min = 0, .max = 1, .description = "exploration rate once the decay is over"},
+    {.name = "warmup_steps", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(dqn_settings, warmup),
+     .default_value = 1000, .min = 0, .max = INFINITY, .limit = 1e12,
+     .description = "interactions before the first update"},
+    {.name = "epsilon_decay_steps", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(dqn_settings, decay),
+     .default_value = 12000, .min = 1, .max = INFINITY, .limit = 1e12, .rule = ">= 1 (it divides the epsilon decay)",
+     .description = "steps over which epsilon decays linearly from start_epsilon to end_epsilon"},
+    {.name = "value_net_update_frequency", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(dqn_settings, frequency),
+     .default_value = 4, .min = -INFINITY, .max = INFINITY, .limit = 1e9,
+     .description = "interactions between Q updates (<= 0: at the end of each episode)"},
+    {.name = "value_net_number_of_updates", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(dqn_settings, updates),
+     .default_value = 1, .min = 1, .max = INFINITY, .limit = 10000, .description = "gradient steps per Q update"},
+    {.name = "multiply_number_of_updates_by_environment_steps", .type = ATHLETE_CONFIG_BOOL,
+     ATHLETE_CONFIG_FIELD(dqn_settings, multiply), .default_value = 1,
+     .description = "multiply the gradient steps by the interactions since the last update"},
+    {.name = "target_net_update_frequency", .type = ATHLETE_CONFIG_INT,
+     ATHLETE_CONFIG_FIELD(dqn_settings, target_frequency), .default_value = 250, .min = 1, .max = INFINITY,
+     .limit = 1e9, .rule = ">= 1 (it is a modulus)", .description = "interactions between target network syncs"},
+    {.name = "target_net_tau", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(dqn_settings, tau),
+     .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_DEFAULT_ABSENT | ATHLETE_CONFIG_MIN_OPEN, .absent = 1.0,
+     .min = 0, .max = 1, .description = "Polyak factor of a target sync (null: a hard copy)"},
+    {.name = "enable_double_q_learning", .type = ATHLETE_CONFIG_BOOL, ATHLETE_CONFIG_FIELD(dqn_settings, double_q),
+     .default_value = 0, .description = "pick the next action with the online network (double DQN)"},
+    {.name = "criteria", .type = ATHLETE_CONFIG_ENUM, ATHLETE_CONFIG_FIELD(dqn_settings, criteria),
+     .choices = criteria_names, .default_choice = "mse", .description = "TD loss: mean squared error or Huber (delta 1)"},
+    {.name = "gradient_max_norm", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(dqn_settings, gradient_max_norm),
+     .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_DEFAULT_ABSENT | ATHLETE_CONFIG_MIN_OPEN, .absent = 0, .min = 0,
+     .max = INFINITY, .limit = 1e6, .description = "clip the gradient's global norm to this (null: no clipping)"},
+    ATHLETE_CONFIG_MAX_PARAMETERS_KEY(dqn_settings, max_parameters),
+};
+ATHLETE_CONFIG_TABLE_DEFINE(dqn_config, dqn_settings, dqn_keys);
 
 /* ---- the action-value function the policies act on ---- */
 
@@ -282,8 +225,18 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH, "dqn needs a Discrete action space, got %s",
                                  athlete_space_describe(act, described, sizeof described));
     dqn_settings cfg;
-    athlete_status st = read_settings(args->config, &cfg, err);
+    athlete_status st = athlete_config_table_read(&dqn_config, args->config, &cfg, err);
     if (st != ATHLETE_OK)
+        return st;
+    /* obs → hidden... → n_actions, ReLU between layers, PyTorch's Linear initialisation. */
+    size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
+    widths[0] = athlete_space_flat_size(obs);
+    memcpy(widths + 1, cfg.hidden.values, cfg.hidden.count * sizeof *widths);
+    widths[cfg.hidden.count + 1] = (size_t)act->n;
+    uint64_t q_parameters = athlete_config_mlp_parameters(widths, cfg.hidden.count + 2);
+    /* the Q network and its target */
+    if ((st = athlete_config_check_parameters(args->config, q_parameters > UINT64_MAX / 2 ? UINT64_MAX : 2 * q_parameters,
+                                              cfg.max_parameters, err)))
         return st;
     dqn_state *s = athlete_calloc(1, sizeof *s);
     if (!s)
@@ -297,19 +250,13 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     s->discount = cfg.discount;
     s->batch_size = (size_t)cfg.batch;
     s->double_q = cfg.double_q;
-    s->criteria = cfg.criteria;
+    s->criteria = (dqn_criteria)cfg.criteria;
     s->gradient_max_norm = cfg.gradient_max_norm;
     s->start_epsilon = cfg.start_epsilon;
     s->end_epsilon = cfg.end_epsilon;
     s->epsilon_decay_steps = (uint64_t)cfg.decay;
 
-    /* obs → hidden... → n_actions, ReLU between layers, PyTorch's Linear initialisation. */
-    size_t widths[MAX_HIDDEN + 2];
-    widths[0] = s->observation_size;
-    for (size_t i = 0; i < cfg.hidden_count; i++)
-        widths[i + 1] = (size_t)cfg.hidden[i];
-    widths[cfg.hidden_count + 1] = s->action_count;
-    if ((st = athlete_mlp_create(widths, cfg.hidden_count + 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY,
+    if ((st = athlete_mlp_create(widths, cfg.hidden.count + 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY,
                                  &s->q, err)) ||
         (st = athlete_mlp_workspace_create(s->q, 1, &s->act_ws, err)))
         goto fail;
@@ -349,10 +296,9 @@ static const athlete_algorithm dqn_algorithm = {
     .struct_size = sizeof(athlete_algorithm),
     .id = "dqn",
     .summary = "Deep Q-Network with optional double Q-learning",
-    .default_config = dqn_defaults,
-    .check_config = check_config,
     .build = build,
     .methods = dqn_methods,
+    .config_table = &dqn_config,
 };
 
 ATHLETE_PLUGIN_DEFINE(dqn, "1.0.0", "Deep Q-Network", &dqn_algorithm)

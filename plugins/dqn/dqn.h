@@ -8,7 +8,7 @@
 #include <athlete/replay.h>
 #include <athlete/rng.h>
 
-typedef enum dqn_criteria { DQN_MSE, DQN_HUBER } dqn_criteria;
+typedef enum dqn_criteria { DQN_MSE = 0, DQN_HUBER = 1 } dqn_criteria;
 
 typedef struct dqn_state {
     size_t observation_size, action_count;

@@ -18,117 +18,74 @@
 #include <math.h>
 #include <string.h>
 
-/* The original's keys and defaults. Dropped because they have no C meaning: the
- * *_class keys (one network type, one optimiser), "device", the networks'
- * "init_state_dict_path" and the space placeholders (the spaces come from the agent). */
-static const char ppo_defaults[] =
-    "{\"discount\": 0.99,"
-    " \"value_network_arguments\": {\"hidden_dims\": [64, 64]},"
-    " \"actor_network_arguments\": {\"hidden_dims\": [64, 64]},"
-    " \"steps_per_update\": 1024,"
-    " \"mini_batch_size\": 256,"
-    " \"optimizer_arguments\": {\"lr\": 3e-4, \"eps\": 1e-5},"
-    " \"generalized_advantage_estimation_lambda\": 0.95,"
-    " \"epochs_per_update\": 10,"
-    " \"policy_ratio_clip_value\": 0.2,"
-    " \"value_loss_clip_value\": null,"
-    " \"value_loss_coefficient\": 0.5,"
-    " \"entropy_loss_coefficient\": 0.0,"
-    " \"batch_normalize_advantage\": true,"
-    " \"gradient_max_norm\": 0.5}";
-
-/* null switches value clipping / gradient clipping off; a number switches it on. */
-static const char ppo_types[] =
-    "{\"value_loss_clip_value\": [\"null\", \"number\"], \"gradient_max_norm\": [\"null\", \"number\"]}";
-
 /* RNG streams of the agent's seed, one per random component. */
 enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3 };
 
-enum { MAX_HIDDEN = 8 };
 #define MAX_WIDTH 65536
 
-/* ---- configuration ---- */
+/* ---- configuration ----
+ * The original's keys and defaults. Dropped because they have no C meaning: the
+ * *_class keys (one network type, one optimiser), "device", the networks'
+ * "init_state_dict_path" and the space placeholders (the spaces come from the agent).
+ * null switches value clipping / gradient clipping off; a number switches it on. */
 
-static athlete_status config_error(athlete_error *err, const char *key, const char *rule, double got)
-{
-    return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "ppo config: '%s' must be %s, got %g", key, rule, got);
-}
+typedef struct ppo_settings {
+    double discount, lambda, lr, adam_eps, clip, value_clip, value_coefficient, entropy_coefficient, max_grad_norm;
+    int64_t steps, batch, epochs, max_parameters;
+    bool normalize_advantage;
+    athlete_config_sizes value_hidden, actor_hidden;
+} ppo_settings;
 
-static athlete_status check_hidden(const athlete_config *config, const char *key, int64_t *dims,
-                                   size_t *count, athlete_error *err)
-{
-    athlete_status st = athlete_config_get_int_array(config, key, dims, MAX_HIDDEN, count, err);
-    if (st != ATHLETE_OK)
-        return st;
-    for (size_t i = 0; i < *count; i++)
-        if (dims[i] < 1 || dims[i] > MAX_WIDTH)
-            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                     "ppo config: '%s'[%zu] must be in [1, %d], got %lld", key, i, MAX_WIDTH,
-                                     (long long)dims[i]);
-    return ATHLETE_OK;
-}
-
-static athlete_status check_config(const athlete_config *config, athlete_error *err)
-{
-    double discount, lambda, lr, eps, clip, vcoef, ecoef;
-    int64_t steps, batch, epochs, dims[MAX_HIDDEN];
-    size_t count;
-    bool normalize;
-    athlete_status st;
-    if ((st = athlete_config_get_real(config, "discount", &discount, err)) ||
-        (st = athlete_config_get_real(config, "generalized_advantage_estimation_lambda", &lambda, err)) ||
-        (st = athlete_config_get_real(config, "optimizer_arguments.lr", &lr, err)) ||
-        (st = athlete_config_get_real(config, "optimizer_arguments.eps", &eps, err)) ||
-        (st = athlete_config_get_real(config, "policy_ratio_clip_value", &clip, err)) ||
-        (st = athlete_config_get_real(config, "value_loss_coefficient", &vcoef, err)) ||
-        (st = athlete_config_get_real(config, "entropy_loss_coefficient", &ecoef, err)) ||
-        (st = athlete_config_get_int(config, "steps_per_update", &steps, err)) ||
-        (st = athlete_config_get_int(config, "mini_batch_size", &batch, err)) ||
-        (st = athlete_config_get_int(config, "epochs_per_update", &epochs, err)) ||
-        (st = athlete_config_get_bool(config, "batch_normalize_advantage", &normalize, err)) ||
-        (st = check_hidden(config, "value_network_arguments.hidden_dims", dims, &count, err)) ||
-        (st = check_hidden(config, "actor_network_arguments.hidden_dims", dims, &count, err)))
-        return st;
-    if (!(discount >= 0 && discount <= 1))
-        return config_error(err, "discount", "in [0, 1]", discount);
-    if (!(lambda >= 0 && lambda <= 1))
-        return config_error(err, "generalized_advantage_estimation_lambda", "in [0, 1]", lambda);
-    if (!(lr > 0 && isfinite(lr)))
-        return config_error(err, "optimizer_arguments.lr", "> 0", lr);
-    if (!(eps >= 0 && isfinite(eps)))
-        return config_error(err, "optimizer_arguments.eps", ">= 0", eps);
-    if (!(clip > 0 && isfinite(clip)))
-        return config_error(err, "policy_ratio_clip_value", "> 0 (the ratio is clipped to [1 - clip, 1 + clip])", clip);
-    if (!(vcoef >= 0 && isfinite(vcoef)))
-        return config_error(err, "value_loss_coefficient", ">= 0", vcoef);
-    if (!(ecoef >= 0 && isfinite(ecoef)))
-        return config_error(err, "entropy_loss_coefficient", ">= 0", ecoef);
-    if (steps < 1)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "ppo config: 'steps_per_update' must be >= 1 (the rollout length), got %lld",
-                                 (long long)steps);
-    if (batch < 1)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "ppo config: 'mini_batch_size' must be >= 1, got %lld",
-                                 (long long)batch);
-    if (epochs < 1)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "ppo config: 'epochs_per_update' must be >= 1, got %lld",
-                                 (long long)epochs);
-    if (!athlete_config_is_null(config, "value_loss_clip_value")) {
-        double c;
-        if ((st = athlete_config_get_real(config, "value_loss_clip_value", &c, err)))
-            return st;
-        if (!(c > 0 && isfinite(c)))
-            return config_error(err, "value_loss_clip_value", "> 0 or null (no value clipping)", c);
-    }
-    if (!athlete_config_is_null(config, "gradient_max_norm")) {
-        double g;
-        if ((st = athlete_config_get_real(config, "gradient_max_norm", &g, err)))
-            return st;
-        if (!(g > 0 && isfinite(g)))
-            return config_error(err, "gradient_max_norm", "> 0 or null (no clipping)", g);
-    }
-    return ATHLETE_OK;
-}
+static const athlete_config_key ppo_keys[] = {
+    {.name = "discount", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(ppo_settings, discount),
+     .default_value = 0.99, .min = 0, .max = 1, .description = "discount factor of future rewards (gamma)"},
+    {.name = "value_network_arguments.hidden_dims", .type = ATHLETE_CONFIG_SIZES,
+     ATHLETE_CONFIG_FIELD(ppo_settings, value_hidden), .default_sizes = (const size_t[]){64, 64}, .default_count = 2, .max_count = 8,
+     .min = 1, .max = MAX_WIDTH, .description = "widths of the value network's hidden layers (tanh)"},
+    {.name = "actor_network_arguments.hidden_dims", .type = ATHLETE_CONFIG_SIZES,
+     ATHLETE_CONFIG_FIELD(ppo_settings, actor_hidden), .default_sizes = (const size_t[]){64, 64}, .default_count = 2, .max_count = 8,
+     .min = 1, .max = MAX_WIDTH, .description = "widths of the actor's hidden layers (tanh)"},
+    {.name = "steps_per_update", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(ppo_settings, steps),
+     .default_value = 1024, .min = 1, .max = INFINITY, .limit = 1e7, .rule = ">= 1 (the rollout length)",
+     .description = "interactions collected per rollout, then one update"},
+    {.name = "mini_batch_size", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(ppo_settings, batch),
+     .default_value = 256, .min = 1, .max = INFINITY, .limit = 1e7,
+     .description = "rollout steps per gradient step (at most steps_per_update are used)"},
+    {.name = "optimizer_arguments.lr", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(ppo_settings, lr),
+     .default_value = 3e-4, .min = 0, .max = INFINITY, .flags = ATHLETE_CONFIG_MIN_OPEN, .limit = 1e30,
+     .description = "Adam learning rate"},
+    {.name = "optimizer_arguments.eps", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(ppo_settings, adam_eps),
+     .default_value = 1e-5, .min = 0, .max = INFINITY, .limit = 1, .description = "Adam's epsilon"},
+    {.name = "generalized_advantage_estimation_lambda", .type = ATHLETE_CONFIG_REAL,
+     ATHLETE_CONFIG_FIELD(ppo_settings, lambda), .default_value = 0.95, .min = 0, .max = 1,
+     .description = "GAE lambda: bias (0) against variance (1) of the advantages"},
+    {.name = "epochs_per_update", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(ppo_settings, epochs),
+     .default_value = 10, .min = 1, .max = INFINITY, .limit = 10000,
+     .description = "passes over the rollout per update"},
+    {.name = "policy_ratio_clip_value", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(ppo_settings, clip),
+     .default_value = 0.2, .min = 0, .max = INFINITY, .flags = ATHLETE_CONFIG_MIN_OPEN, .limit = 10,
+     .rule = "> 0 (the ratio is clipped to [1 - clip, 1 + clip])",
+     .description = "the surrogate's clip range epsilon"},
+    {.name = "value_loss_clip_value", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(ppo_settings, value_clip),
+     .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_DEFAULT_ABSENT | ATHLETE_CONFIG_MIN_OPEN, .absent = 0,
+     .min = 0, .max = INFINITY, .limit = 1e6, .rule = "> 0 or null (no value clipping)",
+     .description = "clip range of the value prediction around the rollout's (null: none)"},
+    {.name = "value_loss_coefficient", .type = ATHLETE_CONFIG_REAL,
+     ATHLETE_CONFIG_FIELD(ppo_settings, value_coefficient), .default_value = 0.5, .min = 0, .max = INFINITY,
+     .limit = 1e6, .description = "weight of the value loss"},
+    {.name = "entropy_loss_coefficient", .type = ATHLETE_CONFIG_REAL,
+     ATHLETE_CONFIG_FIELD(ppo_settings, entropy_coefficient), .default_value = 0.0, .min = 0, .max = INFINITY,
+     .limit = 1e6, .description = "weight of the entropy bonus"},
+    {.name = "batch_normalize_advantage", .type = ATHLETE_CONFIG_BOOL,
+     ATHLETE_CONFIG_FIELD(ppo_settings, normalize_advantage), .default_value = 1,
+     .description = "normalise the advantages of each minibatch"},
+    {.name = "gradient_max_norm", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(ppo_settings, max_grad_norm),
+     .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_MIN_OPEN, .default_value = 0.5, .absent = 0, .min = 0,
+     .max = INFINITY, .limit = 1e6, .rule = "> 0 or null (no clipping)",
+     .description = "clip the gradient's global norm to this (null: no clipping)"},
+    ATHLETE_CONFIG_MAX_PARAMETERS_KEY(ppo_settings, max_parameters),
+};
+ATHLETE_CONFIG_TABLE_DEFINE(ppo_config, ppo_settings, ppo_keys);
 
 /* ---- policies ---- */
 
@@ -490,51 +447,53 @@ static athlete_status no_memory(athlete_error *err, const char *what)
 }
 
 /* obs → hidden… → outputs, tanh between layers, orthogonal init (spec §2.8). */
-static athlete_status make_network(const athlete_config *config, const char *key, size_t inputs, size_t outputs,
+static size_t widths_of(const athlete_config_sizes *hidden, size_t inputs, size_t outputs, size_t *widths)
+{
+    widths[0] = inputs;
+    memcpy(widths + 1, hidden->values, hidden->count * sizeof *widths);
+    widths[hidden->count + 1] = outputs;
+    return hidden->count + 2;
+}
+
+/* The value network, the actor and log σ, against max_parameters. */
+static athlete_status check_parameters(const athlete_config *config, const ppo_settings *cfg, size_t inputs,
+                                       size_t outputs, athlete_error *err)
+{
+    size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
+    uint64_t value = athlete_config_mlp_parameters(widths, widths_of(&cfg->value_hidden, inputs, 1, widths));
+    uint64_t actor = athlete_config_mlp_parameters(widths, widths_of(&cfg->actor_hidden, inputs, outputs, widths));
+    uint64_t total = value > UINT64_MAX - actor - outputs ? UINT64_MAX : value + actor + outputs;
+    return athlete_config_check_parameters(config, total, cfg->max_parameters, err);
+}
+
+static athlete_status make_network(const athlete_config_sizes *hidden, size_t inputs, size_t outputs,
                                    athlete_rng *rng, double output_gain, athlete_mlp **out, athlete_error *err)
 {
-    int64_t dims[MAX_HIDDEN];
-    size_t count, widths[MAX_HIDDEN + 2];
-    athlete_status st = athlete_config_get_int_array(config, key, dims, MAX_HIDDEN, &count, err);
-    if (st != ATHLETE_OK)
-        return st;
-    widths[0] = inputs;
-    for (size_t i = 0; i < count; i++)
-        widths[i + 1] = (size_t)dims[i];
-    widths[count + 1] = outputs;
-    st = athlete_mlp_create(widths, count + 2, ATHLETE_ACTIVATION_TANH, ATHLETE_ACTIVATION_IDENTITY, out, err);
+    size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
+    athlete_status st =
+        athlete_mlp_create(widths, widths_of(hidden, inputs, outputs, widths), ATHLETE_ACTIVATION_TANH, ATHLETE_ACTIVATION_IDENTITY, out, err);
     if (st == ATHLETE_OK)
         st = athlete_mlp_init_orthogonal(*out, rng, sqrt(2.0), output_gain, err);
     return st;
 }
 
-static athlete_status read_config(ppo_state *s, const athlete_config *config, athlete_error *err)
+static void apply_settings(ppo_state *s, const ppo_settings *cfg)
 {
-    int64_t steps, batch, epochs;
-    athlete_status st;
-    if ((st = athlete_config_get_real(config, "discount", &s->discount, err)) ||
-        (st = athlete_config_get_real(config, "generalized_advantage_estimation_lambda", &s->lambda, err)) ||
-        (st = athlete_config_get_real(config, "optimizer_arguments.lr", &s->lr, err)) ||
-        (st = athlete_config_get_real(config, "optimizer_arguments.eps", &s->adam_eps, err)) ||
-        (st = athlete_config_get_real(config, "policy_ratio_clip_value", &s->clip, err)) ||
-        (st = athlete_config_get_real(config, "value_loss_coefficient", &s->value_coefficient, err)) ||
-        (st = athlete_config_get_real(config, "entropy_loss_coefficient", &s->entropy_coefficient, err)) ||
-        (st = athlete_config_get_bool(config, "batch_normalize_advantage", &s->normalize_advantage, err)) ||
-        (st = athlete_config_get_int(config, "steps_per_update", &steps, err)) ||
-        (st = athlete_config_get_int(config, "mini_batch_size", &batch, err)) ||
-        (st = athlete_config_get_int(config, "epochs_per_update", &epochs, err)))
-        return st;
-    s->steps = (size_t)steps;
-    s->mini_batch = (size_t)batch < s->steps ? (size_t)batch : s->steps;
-    s->epochs = (size_t)epochs;
-    s->value_clipping = !athlete_config_is_null(config, "value_loss_clip_value");
-    if (s->value_clipping &&
-        (st = athlete_config_get_real(config, "value_loss_clip_value", &s->value_clip, err)))
-        return st;
-    s->grad_clipping = !athlete_config_is_null(config, "gradient_max_norm");
-    if (s->grad_clipping && (st = athlete_config_get_real(config, "gradient_max_norm", &s->max_grad_norm, err)))
-        return st;
-    return ATHLETE_OK;
+    s->discount = cfg->discount;
+    s->lambda = cfg->lambda;
+    s->lr = cfg->lr;
+    s->adam_eps = cfg->adam_eps;
+    s->clip = cfg->clip;
+    s->value_coefficient = cfg->value_coefficient;
+    s->entropy_coefficient = cfg->entropy_coefficient;
+    s->normalize_advantage = cfg->normalize_advantage;
+    s->steps = (size_t)cfg->steps;
+    s->mini_batch = (size_t)cfg->batch < s->steps ? (size_t)cfg->batch : s->steps;
+    s->epochs = (size_t)cfg->epochs;
+    s->value_clipping = cfg->value_clip > 0; /* null reads as 0 */
+    s->value_clip = cfg->value_clip;
+    s->grad_clipping = cfg->max_grad_norm > 0;
+    s->max_grad_norm = cfg->max_grad_norm;
 }
 
 /* The training-only half: value network, Adam, update buffers, updatables. */
@@ -613,9 +572,13 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     s->output_size = s->discrete ? (size_t)as->n : s->action_size;
     s->action_start = s->discrete ? as->start : 0;
     s->inference_only = args->inference_only;
-    athlete_status st = read_config(s, args->config, err);
+    ppo_settings cfg;
+    athlete_status st = athlete_config_table_read(&ppo_config, args->config, &cfg, err);
+    if (st == ATHLETE_OK)
+        st = check_parameters(args->config, &cfg, s->observation_size, s->output_size, err);
     if (st != ATHLETE_OK)
         return st;
+    apply_settings(s, &cfg);
     if (!s->discrete) {
         s->log_std = athlete_calloc(s->output_size, sizeof(float)); /* log σ = 0 */
         s->log_std_grad = athlete_calloc(s->output_size, sizeof(float));
@@ -626,11 +589,9 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     athlete_rng init;
     athlete_rng_seed(&init, args->seed, STREAM_INIT);
     if (!s->inference_only &&
-        (st = make_network(args->config, "value_network_arguments.hidden_dims", s->observation_size, 1, &init, 1.0,
-                           &s->value, err)))
+        (st = make_network(&cfg.value_hidden, s->observation_size, 1, &init, 1.0, &s->value, err)))
         return st;
-    if ((st = make_network(args->config, "actor_network_arguments.hidden_dims", s->observation_size, s->output_size,
-                           &init, 0.01, &s->actor, err)) ||
+    if ((st = make_network(&cfg.actor_hidden, s->observation_size, s->output_size, &init, 0.01, &s->actor, err)) ||
         (st = athlete_mlp_workspace_create(s->actor, 1, &s->act_ws, err)))
         return st;
     /* A policy-only agent never trains: a one-step rollout keeps the required collector small. */
@@ -671,11 +632,9 @@ static const athlete_algorithm ppo_algorithm = {
     .struct_size = sizeof(athlete_algorithm),
     .id = "ppo",
     .summary = "Proximal Policy Optimisation: clipped surrogate, GAE; Gaussian (Box) or categorical (Discrete) policy",
-    .default_config = ppo_defaults,
-    .config_types = ppo_types,
-    .check_config = check_config,
     .build = build,
     .methods = ppo_methods,
+    .config_table = &ppo_config,
 };
 
 ATHLETE_PLUGIN_DEFINE(ppo, "1.0.0", "Proximal Policy Optimisation", &ppo_algorithm)

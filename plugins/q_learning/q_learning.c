@@ -10,9 +10,31 @@
 #include <math.h>
 #include <string.h>
 
-static const char q_learning_defaults[] =
-    "{\"discount\": 0.9, \"learning_rate\": 0.1, \"start_epsilon\": 1.0, \"end_epsilon\": 0.1,"
-    " \"warmup_steps\": 0, \"epsilon_decay_steps\": 100}";
+typedef struct q_learning_settings {
+    double discount, learning_rate, start_epsilon, end_epsilon;
+    int64_t warmup_steps, epsilon_decay_steps;
+} q_learning_settings;
+
+/* The configuration: every key once, with its default, range and meaning. */
+static const athlete_config_key q_learning_keys[] = {
+    {.name = "discount", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(q_learning_settings, discount),
+     .default_value = 0.9, .min = 0, .max = 1, .description = "discount factor of future rewards (gamma)"},
+    {.name = "learning_rate", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(q_learning_settings, learning_rate),
+     .default_value = 0.1, .min = 0, .max = 1, .flags = ATHLETE_CONFIG_MIN_OPEN,
+     .description = "step size of the table update towards the TD target"},
+    {.name = "start_epsilon", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(q_learning_settings, start_epsilon),
+     .default_value = 1.0, .min = 0, .max = 1, .description = "exploration rate at the first step"},
+    {.name = "end_epsilon", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(q_learning_settings, end_epsilon),
+     .default_value = 0.1, .min = 0, .max = 1, .description = "exploration rate once the decay is over"},
+    {.name = "warmup_steps", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(q_learning_settings, warmup_steps),
+     .default_value = 0, .min = 0, .max = INFINITY, .limit = 1e12,
+     .description = "interactions before the first table update"},
+    {.name = "epsilon_decay_steps", .type = ATHLETE_CONFIG_INT,
+     ATHLETE_CONFIG_FIELD(q_learning_settings, epsilon_decay_steps), .default_value = 100, .min = 1, .max = INFINITY,
+     .limit = 1e12, .rule = ">= 1 (it divides the epsilon decay)",
+     .description = "steps over which epsilon decays linearly from start_epsilon to end_epsilon"},
+};
+ATHLETE_CONFIG_TABLE_DEFINE(q_learning_config, q_learning_settings, q_learning_keys);
 
 /* RNG streams of the agent's seed, one per random component. */
 enum { STREAM_TRAINING_POLICY = 1, STREAM_EVALUATION_POLICY = 2 };
@@ -32,38 +54,6 @@ typedef struct q_update {
     q_learning_state *state;
     uint64_t last_after_warmup; /* the original's q_table_last_interaction_updated_on */
 } q_update;
-
-static athlete_status check_config(const athlete_config *config, athlete_error *err)
-{
-    double discount, lr, start, end;
-    int64_t decay, warmup;
-    athlete_status st;
-    if ((st = athlete_config_get_real(config, "discount", &discount, err)) ||
-        (st = athlete_config_get_real(config, "learning_rate", &lr, err)) ||
-        (st = athlete_config_get_real(config, "start_epsilon", &start, err)) ||
-        (st = athlete_config_get_real(config, "end_epsilon", &end, err)) ||
-        (st = athlete_config_get_int(config, "epsilon_decay_steps", &decay, err)) ||
-        (st = athlete_config_get_int(config, "warmup_steps", &warmup, err)))
-        return st;
-    if (!(discount >= 0 && discount <= 1))
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "q_learning config: 'discount' must be in [0, 1], got %g", discount);
-    if (!(lr > 0 && lr <= 1))
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "q_learning config: 'learning_rate' must be in (0, 1], got %g", lr);
-    if (!(start >= 0 && start <= 1) || !(end >= 0 && end <= 1))
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "q_learning config: 'start_epsilon' and 'end_epsilon' must be in [0, 1], got %g and %g",
-                                 start, end);
-    if (decay < 1)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "q_learning config: 'epsilon_decay_steps' must be >= 1 (it divides the epsilon decay), got %lld",
-                                 (long long)decay);
-    if (warmup < 0)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "q_learning config: 'warmup_steps' must be >= 0, got %lld", (long long)warmup);
-    return ATHLETE_OK;
-}
 
 static athlete_status q_values(void *context, const float *observation, double *q, athlete_error *err)
 {
@@ -225,7 +215,10 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         return athlete_error_set(err, ATHLETE_E_SPACE_MISMATCH,
                                  "q_learning needs a Discrete action space starting at 0, got %s",
                                  athlete_space_describe(args->action_space, described, sizeof described));
-    const athlete_config *config = args->config;
+    q_learning_settings cfg;
+    athlete_status st = athlete_config_table_read(&q_learning_config, args->config, &cfg, err);
+    if (st != ATHLETE_OK)
+        return st;
     q_learning_state *s = athlete_calloc(1, sizeof *s);
     if (!s)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "q_learning: out of memory");
@@ -235,15 +228,11 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     s->actions = (size_t)args->action_space->n;
     s->observation_start = args->observation_space->start;
     s->clock = args->clock;
-    int64_t decay;
-    athlete_status st;
-    if ((st = athlete_config_get_real(config, "discount", &s->discount, err)) ||
-        (st = athlete_config_get_real(config, "learning_rate", &s->learning_rate, err)) ||
-        (st = athlete_config_get_real(config, "start_epsilon", &s->start_epsilon, err)) ||
-        (st = athlete_config_get_real(config, "end_epsilon", &s->end_epsilon, err)) ||
-        (st = athlete_config_get_int(config, "epsilon_decay_steps", &decay, err)))
-        goto fail;
-    s->epsilon_decay_steps = (uint64_t)decay;
+    s->discount = cfg.discount;
+    s->learning_rate = cfg.learning_rate;
+    s->start_epsilon = cfg.start_epsilon;
+    s->end_epsilon = cfg.end_epsilon;
+    s->epsilon_decay_steps = (uint64_t)cfg.epsilon_decay_steps;
     s->table = athlete_calloc(s->states * s->actions, sizeof *s->table);
     if (!s->table) {
         st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "q_learning: out of memory for a %zu x %zu table",
@@ -288,10 +277,9 @@ static const athlete_algorithm q_learning_algorithm = {
     .struct_size = sizeof(athlete_algorithm),
     .id = "q_learning",
     .summary = "Tabular Q-learning with epsilon-greedy exploration",
-    .default_config = q_learning_defaults,
-    .check_config = check_config,
     .build = build,
     .methods = q_learning_methods,
+    .config_table = &q_learning_config,
 };
 
 ATHLETE_PLUGIN_DEFINE(q_learning, "1.0.0", "Tabular Q-learning", &q_learning_algorithm)

@@ -15,13 +15,13 @@
  * the actor's output (kept in actor_ws for a backward) or NULL. */
 static const float *sample_actions(sac_state *s, athlete_rng *rng, const float *observations, size_t n)
 {
-    const float *out = athlete_mlp_forward(s->actor, s->actor_ws, observations, n);
+    const float *out = athlete_mlp_forward(s->ac.nets.actor, s->ac.nets.actor_ws, observations, n);
     if (!out)
         return NULL;
-    size_t count = n * s->action_size;
+    size_t count = n * s->ac.action_size;
     for (size_t i = 0; i < count; i++)
         s->xi[i] = (float)athlete_rng_normal(rng);
-    athlete_squashed_gaussian_forward(out, s->xi, n, s->action_size, s->log_std_min, s->log_std_max, s->actions,
+    athlete_squashed_gaussian_forward(out, s->xi, n, s->ac.action_size, s->log_std_min, s->log_std_max, s->actions,
                                       s->log_prob);
     return out;
 }
@@ -35,23 +35,23 @@ athlete_status sac_critic_step(void *context, athlete_rng *rng, float *loss, ath
 {
     sac_state *s = context;
     athlete_replay_batch b;
-    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    athlete_status st = athlete_replay_sample(s->ac.nets.replay, rng, s->ac.batch, &b, err);
     if (st != ATHLETE_OK)
         return st;
     size_t n = b.size;
     if (!sample_actions(s, rng, b.next_observations, n))
         return rejected(err, "critic", n);
-    const float *q1 = athlete_critic_target_forward(s->critic_1, b.next_observations, s->actions, n);
-    const float *q2 = athlete_critic_target_forward(s->critic_2, b.next_observations, s->actions, n);
+    const float *q1 = athlete_critic_target_forward(s->ac.nets.critics[0], b.next_observations, s->actions, n);
+    const float *q2 = athlete_critic_target_forward(s->ac.nets.critics[1], b.next_observations, s->actions, n);
     if (!q1 || !q2)
         return rejected(err, "critic", n);
     float *soft_value = s->d_q1; /* scratch */
     for (size_t i = 0; i < n; i++)
         soft_value[i] = (q1[i] < q2[i] ? q1[i] : q2[i]) - s->alpha * s->log_prob[i];
-    athlete_critic_td_target(b.rewards, b.terminateds, soft_value, n, s->discount, s->y);
-    athlete_critic *const critics[2] = {s->critic_1, s->critic_2};
-    return athlete_critics_fit_step(critics, 2, s->critic_adam, s->critic_max_norm, b.observations, b.actions, s->y,
-                                    n, s->criterion, loss, err);
+    athlete_critic_td_target(b.rewards, b.terminateds, soft_value, n, s->ac.discount, s->y);
+    athlete_critic *const critics[2] = {s->ac.nets.critics[0], s->ac.nets.critics[1]};
+    return athlete_critics_fit_step(critics, 2, s->ac.nets.critic_adam, s->ac.critic_max_norm, b.observations, b.actions, s->y,
+                                    n, s->ac.criterion, loss, err);
 }
 
 double sac_actor_head(sac_state *s, const float *q1, const float *q2, size_t n, bool *any_1, bool *any_2)
@@ -77,35 +77,35 @@ athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athl
 {
     sac_state *s = context;
     athlete_replay_batch b;
-    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    athlete_status st = athlete_replay_sample(s->ac.nets.replay, rng, s->ac.batch, &b, err);
     if (st != ATHLETE_OK)
         return st;
-    size_t n = b.size, na = n * s->action_size;
+    size_t n = b.size, na = n * s->ac.action_size;
     const float *out = sample_actions(s, rng, b.observations, n);
-    const float *q1 = out ? athlete_critic_forward(s->critic_1, b.observations, s->actions, n) : NULL;
-    const float *q2 = q1 ? athlete_critic_forward(s->critic_2, b.observations, s->actions, n) : NULL;
+    const float *q1 = out ? athlete_critic_forward(s->ac.nets.critics[0], b.observations, s->actions, n) : NULL;
+    const float *q2 = q1 ? athlete_critic_forward(s->ac.nets.critics[1], b.observations, s->actions, n) : NULL;
     if (!q2)
         return rejected(err, "actor", n);
     bool any_1, any_2;
     *loss = (float)sac_actor_head(s, q1, q2, n, &any_1, &any_2);
     /* dQ/da of each critic (parameters untouched); a critic no row chose contributes 0 */
     memset(s->d_actions, 0, na * sizeof *s->d_actions);
-    if (any_1 && (st = athlete_critic_action_gradient(s->critic_1, s->d_q1, s->d_actions, err)))
+    if (any_1 && (st = athlete_critic_action_gradient(s->ac.nets.critics[0], s->d_q1, s->d_actions, err)))
         return st;
     if (any_2) {
-        if ((st = athlete_critic_action_gradient(s->critic_2, s->d_q2, s->d_actions_2, err)))
+        if ((st = athlete_critic_action_gradient(s->ac.nets.critics[1], s->d_q2, s->d_actions_2, err)))
             return st;
         for (size_t i = 0; i < na; i++)
             s->d_actions[i] += s->d_actions_2[i];
     }
-    athlete_squashed_gaussian_backward(out, s->xi, n, s->action_size, s->log_std_min, s->log_std_max, s->d_actions,
+    athlete_squashed_gaussian_backward(out, s->xi, n, s->ac.action_size, s->log_std_min, s->log_std_max, s->d_actions,
                                        s->d_log_prob, s->d_out);
-    athlete_adam_zero_grad(s->actor_adam);
-    if ((st = athlete_mlp_backward(s->actor, s->actor_ws, s->d_out, NULL, err)))
+    athlete_adam_zero_grad(s->ac.nets.actor_adam);
+    if ((st = athlete_mlp_backward(s->ac.nets.actor, s->ac.nets.actor_ws, s->d_out, NULL, err)))
         return st;
-    if (s->actor_max_norm > 0)
-        athlete_adam_clip_grad_norm(s->actor_adam, (float)s->actor_max_norm);
-    athlete_adam_step(s->actor_adam);
+    if (s->ac.actor_max_norm > 0)
+        athlete_adam_clip_grad_norm(s->ac.nets.actor_adam, (float)s->ac.actor_max_norm);
+    athlete_adam_step(s->ac.nets.actor_adam);
     return ATHLETE_OK;
 }
 
@@ -124,7 +124,7 @@ athlete_status sac_temperature_step(void *context, athlete_rng *rng, float *loss
 {
     sac_state *s = context;
     athlete_replay_batch b;
-    athlete_status st = athlete_replay_sample(s->replay, rng, s->batch, &b, err);
+    athlete_status st = athlete_replay_sample(s->ac.nets.replay, rng, s->ac.batch, &b, err);
     if (st != ATHLETE_OK)
         return st;
     size_t n = b.size;

@@ -33,28 +33,6 @@
 
 #include "sac-private.h"
 
-static const char sac_defaults[] =
-    "{\"discount\": 0.99,"
-    " \"critic_network_arguments\": {\"hidden_dims\": [400, 300]},"
-    " \"critic_2_network_arguments\": {\"hidden_dims\": [400, 300]},"
-    " \"actor_network_arguments\": {\"hidden_dims\": [400, 300], \"log_std_min\": -20.0, \"log_std_max\": 2.0},"
-    " \"temperature\": \"auto\", \"target_entropy\": \"auto\", \"initial_temperature\": 1.0,"
-    " \"critic_optimizer_arguments\": {\"lr\": 3e-4},"
-    " \"actor_optimizer_arguments\": {\"lr\": 3e-4},"
-    " \"replay_buffer_capacity\": 1000000, \"replay_buffer_mini_batch_size\": 256,"
-    " \"warmup_steps\": 1000,"
-    " \"critic_update_frequency\": 1, \"critic_number_of_updates\": 1,"
-    " \"actor_update_frequency\": 1, \"actor_number_of_updates\": 1,"
-    " \"multiply_number_of_updates_by_environment_steps\": false,"
-    " \"target_critic_update_frequency\": 1, \"target_critic_tau\": 0.005,"
-    " \"critic_criteria\": \"mse\","
-    " \"critic_gradient_max_norm\": null, \"actor_gradient_max_norm\": null}";
-
-/* "temperature" and "target_entropy": "auto" or a number; a null max norm: no clipping. */
-static const char sac_types[] =
-    "{\"temperature\": [\"string\", \"number\"], \"target_entropy\": [\"string\", \"number\"],"
-    " \"critic_gradient_max_norm\": [\"null\", \"number\"], \"actor_gradient_max_norm\": [\"null\", \"number\"]}";
-
 /* RNG streams of the agent's seed, one per random component. */
 enum {
     STREAM_INIT = 1, /* network initialisation: critic 1, critic 2, actor (spec §2.8 order) */
@@ -64,74 +42,54 @@ enum {
     STREAM_TEMPERATURE_UPDATE = 6,
 };
 
-#define MAX_HIDDEN 16
-#define MAX_WIDTH 65536
-
 typedef struct sac_settings {
     double discount;
-    size_t critic_hidden[MAX_HIDDEN], n_critic_hidden;
-    size_t critic_2_hidden[MAX_HIDDEN], n_critic_2_hidden;
-    size_t actor_hidden[MAX_HIDDEN], n_actor_hidden;
+    athlete_config_sizes critic_hidden, critic_2_hidden, actor_hidden;
     double log_std_min, log_std_max;
-    bool automatic;
-    double temperature;         /* fixed alpha (automatic: unused) */
-    bool auto_target_entropy;
-    double target_entropy;      /* when not "auto" */
+    double temperature;    /* "auto": 0 */
+    double target_entropy; /* "auto": NaN */
     double initial_temperature;
-    athlete_actor_critic_settings common; /* optimisation, replay, schedules, target */
+    actor_critic_settings common; /* optimisation, replay, schedules, target */
 } sac_settings;
 
-/* "auto" or a number; *is_auto tells which. */
-static athlete_status get_auto_or_number(const athlete_config *c, const char *key, bool *is_auto, double *out,
-                                         athlete_error *err)
-{
-    *is_auto = false;
-    *out = 0.0;
-    if (athlete_config_is_string(c, key)) {
-        const char *text;
-        athlete_status st = athlete_config_get_string(c, key, &text, err);
-        if (st != ATHLETE_OK)
-            return st;
-        if (strcmp(text, "auto") != 0)
-            return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                     "sac config: '%s' must be \"auto\" or a number, got \"%s\"", key, text);
-        *is_auto = true;
-        return ATHLETE_OK;
-    }
-    return athlete_config_get_real(c, key, out, err);
-}
+/* The configuration: every key once, with its default, range and meaning. */
+static const athlete_config_key sac_keys[] = {
+    ACTOR_CRITIC_DISCOUNT_KEY(sac_settings),
+    ACTOR_CRITIC_LAYERS_KEY(sac_settings, "critic_network_arguments", critic_hidden, "critic 1's"),
+    ACTOR_CRITIC_LAYERS_KEY(sac_settings, "critic_2_network_arguments", critic_2_hidden, "critic 2's"),
+    ACTOR_CRITIC_LAYERS_KEY(sac_settings, "actor_network_arguments", actor_hidden, "the actor's"),
+    {.name = "actor_network_arguments.log_std_min", .type = ATHLETE_CONFIG_REAL,
+     ATHLETE_CONFIG_FIELD(sac_settings, log_std_min), .default_value = -20.0, .min = -100, .max = 100,
+     .description = "lower clamp of the actor's log standard deviation"},
+    {.name = "actor_network_arguments.log_std_max", .type = ATHLETE_CONFIG_REAL,
+     ATHLETE_CONFIG_FIELD(sac_settings, log_std_max), .default_value = 2.0, .min = -100, .max = 100,
+     .description = "upper clamp of the actor's log standard deviation"},
+    {.name = "temperature", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(sac_settings, temperature),
+     .flags = ATHLETE_CONFIG_AUTO | ATHLETE_CONFIG_DEFAULT_ABSENT | ATHLETE_CONFIG_MIN_OPEN, .absent = 0, .min = 0,
+     .max = INFINITY, .limit = 1e6, .rule = "\"auto\" or a finite number > 0",
+     .description = "entropy temperature alpha: \"auto\" tunes it towards target_entropy, a number fixes it"},
+    {.name = "target_entropy", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(sac_settings, target_entropy),
+     .flags = ATHLETE_CONFIG_AUTO | ATHLETE_CONFIG_DEFAULT_ABSENT, .absent = NAN, .min = -1e6, .max = 1e6,
+     .description = "the entropy the temperature is tuned towards (\"auto\": minus the action dimension)"},
+    {.name = "initial_temperature", .type = ATHLETE_CONFIG_REAL,
+     ATHLETE_CONFIG_FIELD(sac_settings, initial_temperature), .default_value = 1.0, .min = 0, .max = INFINITY,
+     .flags = ATHLETE_CONFIG_MIN_OPEN, .limit = 1e6, .rule = "a finite number > 0",
+     .description = "alpha at the start when the temperature is tuned"},
+    ACTOR_CRITIC_SCHEDULE_KEYS(sac_settings, 3e-4, 1, 1),
+    ACTOR_CRITIC_LOSS_KEYS(sac_settings),
+};
+ATHLETE_CONFIG_TABLE_DEFINE(sac_config, sac_settings, sac_keys);
 
-static athlete_status read_settings(const athlete_config *c, sac_settings *s, athlete_error *err)
-{
-    memset(s, 0, sizeof *s);
-    athlete_status st;
-    if ((st = athlete_config_get_real_in(c, "discount", 0, 1, false, "in [0, 1]", &s->discount, err)) ||
-        (st = athlete_config_get_sizes(c, "critic_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_hidden, MAX_HIDDEN, &s->n_critic_hidden, err)) ||
-        (st = athlete_config_get_sizes(c, "critic_2_network_arguments.hidden_dims", 1, MAX_WIDTH, s->critic_2_hidden, MAX_HIDDEN, &s->n_critic_2_hidden, err)) ||
-        (st = athlete_config_get_sizes(c, "actor_network_arguments.hidden_dims", 1, MAX_WIDTH, s->actor_hidden, MAX_HIDDEN, &s->n_actor_hidden, err)) ||
-        (st = athlete_config_get_real(c, "actor_network_arguments.log_std_min", &s->log_std_min, err)) ||
-        (st = athlete_config_get_real(c, "actor_network_arguments.log_std_max", &s->log_std_max, err)) ||
-        (st = get_auto_or_number(c, "temperature", &s->automatic, &s->temperature, err)) ||
-        (st = get_auto_or_number(c, "target_entropy", &s->auto_target_entropy, &s->target_entropy, err)) ||
-        (st = athlete_config_get_real(c, "initial_temperature", &s->initial_temperature, err)))
-        return st;
-    if (!(isfinite(s->log_std_min) && isfinite(s->log_std_max) && s->log_std_min < s->log_std_max))
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "sac config: 'actor_network_arguments.log_std_min' (%g) must be below 'actor_network_arguments.log_std_max' (%g), both finite",
-                                 s->log_std_min, s->log_std_max);
-    if (!s->automatic && !(s->temperature > 0 && isfinite(s->temperature)))
-        return athlete_config_value_error(c, "temperature", "\"auto\" or a finite number > 0", s->temperature, err);
-    if (!s->auto_target_entropy && !isfinite(s->target_entropy))
-        return athlete_config_value_error(c, "target_entropy", "\"auto\" or a finite number", s->target_entropy, err);
-    if (!(s->initial_temperature > 0 && isfinite(s->initial_temperature)))
-        return athlete_config_value_error(c, "initial_temperature", "a finite number > 0", s->initial_temperature, err);
-    return athlete_actor_critic_settings_read(c, false, &s->common, err);
-}
-
+/* The clamps must leave room between them (a check across two keys). */
 static athlete_status check_config(const athlete_config *config, athlete_error *err)
 {
     sac_settings s;
-    return read_settings(config, &s, err);
+    athlete_status st = athlete_config_table_read(&sac_config, config, &s, err);
+    if (st == ATHLETE_OK && !(s.log_std_min < s.log_std_max))
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "sac config: 'actor_network_arguments.log_std_min' (%g) must be below 'actor_network_arguments.log_std_max' (%g), both finite",
+                                 s.log_std_min, s.log_std_max);
+    return st;
 }
 
 /* ---- the gradient updatables: critic, actor, temperature, on the schedule of spec §2.2 ---- */
@@ -148,7 +106,7 @@ static void log_temperature(void *context, athlete_info *log)
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
     sac_state *s = state;
-    athlete_status st = athlete_actor_critic_save(&s->nets, w, err);
+    athlete_status st = actor_critic_state_save(s, w, err);
     if (st != ATHLETE_OK || !s->automatic)
         return st;
     float temperature[2] = {s->alpha, s->log_alpha};
@@ -160,7 +118,7 @@ static athlete_status state_save(void *state, athlete_writer *w, athlete_error *
 static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
 {
     sac_state *s = state;
-    athlete_status st = athlete_actor_critic_load(&s->nets, r, err);
+    athlete_status st = actor_critic_state_load(s, r, err);
     if (st != ATHLETE_OK || !s->automatic)
         return st;
     float temperature[2];
@@ -172,40 +130,13 @@ static athlete_status state_load(void *state, athlete_reader *r, athlete_error *
     return ATHLETE_OK;
 }
 
-/* Policy-only files: the actor is all the evaluation policy needs. */
-static athlete_status state_save_policy(void *state, athlete_writer *w, athlete_error *err)
-{
-    sac_state *s = state;
-    return athlete_mlp_save(s->actor, w, "actor", err);
-}
-
-static athlete_status state_load_policy(void *state, athlete_reader *r, athlete_error *err)
-{
-    sac_state *s = state;
-    return athlete_mlp_load(s->actor, r, "actor", err);
-}
-
-/* For export: the evaluation policy is the actor with the action scaling. */
-static athlete_status state_describe_policy(void *state, athlete_policy_program *program, athlete_error *err)
-{
-    sac_state *s = state;
-    return athlete_actor_policy_program(ATHLETE_ACTOR_SQUASHED_GAUSSIAN, s->actor, s->scaling, program, err);
-}
-
 static void state_destroy(void *state)
 {
     sac_state *s = state;
     if (!s)
         return;
-    athlete_adam_destroy(s->critic_adam);
-    athlete_adam_destroy(s->actor_adam);
+    actor_critic_state_release(&s->ac);
     athlete_adam_destroy(s->temperature_adam);
-    athlete_critic_destroy(s->critic_1);
-    athlete_critic_destroy(s->critic_2);
-    athlete_mlp_workspace_destroy(s->actor_ws);
-    athlete_mlp_destroy(s->actor);
-    athlete_replay_destroy(s->replay);
-    athlete_action_scaling_destroy(s->scaling);
     athlete_free(s->y);
     athlete_free(s);
 }
@@ -215,9 +146,9 @@ static const athlete_state_ops sac_state_ops = {
     .save = state_save,
     .load = state_load,
     .destroy = state_destroy,
-    .save_policy = state_save_policy,
-    .load_policy = state_load_policy,
-    .describe_policy = state_describe_policy,
+    .save_policy = actor_critic_state_save_policy,
+    .load_policy = actor_critic_state_load_policy,
+    .describe_policy = actor_critic_state_describe_squashed,
 };
 
 /* ---- extension methods ---- */
@@ -243,39 +174,12 @@ static const athlete_method sac_methods[] = {
 
 /* ---- the factory ---- */
 
-static athlete_status build_training(const athlete_build_args *args, const sac_settings *cfg, sac_state *s,
-                                     athlete_rng *init, athlete_parts *parts, athlete_error *err)
+/* The steps' buffers: batch each for y, log_prob, d_q1, d_q2, d_log_prob; batch × action
+ * for xi, actions, d_actions, d_actions_2; batch × 2 action for d_out. */
+static athlete_status scratch_create(sac_state *s, athlete_error *err)
 {
-    const athlete_actor_critic_settings *common = &cfg->common;
-    size_t obs = s->observation_size, act = s->action_size, batch = s->batch;
-    athlete_status st;
-    /* construction order of the original: critic 1, critic 2, actor */
-    if ((st = athlete_critic_create(obs, act, cfg->critic_hidden, cfg->n_critic_hidden, batch, init, &s->critic_1,
-                                    err)) ||
-        (st = athlete_critic_create(obs, act, cfg->critic_2_hidden, cfg->n_critic_2_hidden, batch, init,
-                                    &s->critic_2, err)) ||
-        (st = athlete_actor_network_create(ATHLETE_ACTOR_SQUASHED_GAUSSIAN, obs, act, cfg->actor_hidden,
-                                           cfg->n_actor_hidden, false, init, &s->actor, err)) ||
-        (st = athlete_mlp_workspace_create(s->actor, batch, &s->actor_ws, err)) ||
-        (st = athlete_replay_create((size_t)common->capacity, obs, act, batch, &s->replay, err)))
-        return st;
-    /* the twin critics: two parameter groups of one optimizer (as the original) */
-    athlete_mlp *c1 = athlete_critic_network(s->critic_1), *c2 = athlete_critic_network(s->critic_2);
-    athlete_adam_group cg[2] = {
-        athlete_adam_group_default(athlete_mlp_params(c1), athlete_mlp_grads(c1), athlete_mlp_param_count(c1),
-                                   common->critic_lr),
-        athlete_adam_group_default(athlete_mlp_params(c2), athlete_mlp_grads(c2), athlete_mlp_param_count(c2),
-                                   common->critic_lr),
-    };
-    athlete_adam_group ag = athlete_adam_group_default(athlete_mlp_params(s->actor), athlete_mlp_grads(s->actor),
-                                                       athlete_mlp_param_count(s->actor), common->actor_lr);
-    /* log alpha: one parameter, trained with the critic's optimizer settings */
-    athlete_adam_group tg = athlete_adam_group_default(&s->log_alpha, &s->log_alpha_grad, 1, common->critic_lr);
-    if ((st = athlete_adam_create(cg, 2, &s->critic_adam, err)) || (st = athlete_adam_create(&ag, 1, &s->actor_adam, err)) ||
-        (s->automatic && (st = athlete_adam_create(&tg, 1, &s->temperature_adam, err))))
-        return st;
-    size_t scalars = 5 * batch, vectors = 4 * batch * act;
-    s->y = athlete_calloc(scalars + vectors + 2 * batch * act, sizeof *s->y);
+    size_t batch = s->ac.batch, act = s->ac.action_size;
+    s->y = athlete_calloc(5 * batch + 4 * batch * act + 2 * batch * act, sizeof *s->y);
     if (!s->y)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "sac: out of memory");
     s->log_prob = s->y + batch;
@@ -287,29 +191,9 @@ static athlete_status build_training(const athlete_build_args *args, const sac_s
     s->d_actions = s->actions + batch * act;
     s->d_actions_2 = s->d_actions + batch * act;
     s->d_out = s->d_actions_2 + batch * act;
-
-    s->nets = (athlete_actor_critic_nets){"sac", {s->critic_1, s->critic_2}, 2, s->actor, s->critic_adam, s->actor_adam};
-    athlete_actor_critic_steps steps = {sac_critic_step, sac_actor_step, s, s->replay, args->seed,
-                                        STREAM_CRITIC_UPDATE, STREAM_ACTOR_UPDATE};
-    /* the temperature: on the critic's schedule; the log also holds the new alpha */
-    athlete_gradient_update_options temperature = {
-        .struct_size = sizeof temperature, .name = "temperature", .log_key = "temperature_loss",
-        .step = sac_temperature_step, .context = s, .after = log_temperature,
-        .frequency = common->critic_frequency, .number_of_updates = (uint64_t)common->critic_updates,
-        .multiply_by_environment_steps = common->multiply, .replay = s->replay, .seed = args->seed,
-        .stream = STREAM_TEMPERATURE_UPDATE,
-    };
-    /* update order (spec §3.2): replay -> critic pair -> actor -> temperature (automatic
-     * only) -> target critic 1 -> target critic 2 */
-    if ((st = athlete_replay_update_add(parts, s->replay, err)) ||
-        (st = athlete_actor_critic_updates_add(parts, common, &steps, err)) ||
-        (s->automatic && (st = athlete_gradient_update_add(parts, &temperature, err))) ||
-        (st = athlete_target_sync_add(parts, "target_critic_1", athlete_critic_target(s->critic_1), c1,
-                                      common->target_critic_tau, (uint64_t)common->target_critic_frequency, err)) ||
-        (st = athlete_target_sync_add(parts, "target_critic_2", athlete_critic_target(s->critic_2), c2,
-                                      common->target_critic_tau, (uint64_t)common->target_critic_frequency, err)))
-        return st;
-    return ATHLETE_OK;
+    /* log alpha: one parameter, trained with the critic's optimizer settings */
+    athlete_adam_group tg = athlete_adam_group_default(&s->log_alpha, &s->log_alpha_grad, 1, s->critic_lr);
+    return s->automatic ? athlete_adam_create(&tg, 1, &s->temperature_adam, err) : ATHLETE_OK;
 }
 
 static athlete_status build(const athlete_build_args *args, athlete_parts *parts, athlete_error *err)
@@ -318,61 +202,46 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     if (st != ATHLETE_OK)
         return st;
     sac_settings cfg;
-    if ((st = read_settings(args->config, &cfg, err)))
+    if ((st = athlete_config_table_read(&sac_config, args->config, &cfg, err)))
         return st;
     sac_state *s = athlete_calloc(1, sizeof *s);
     if (!s)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "sac: out of memory");
     parts->state = s;
     parts->state_ops = &sac_state_ops;
-    s->observation_size = athlete_space_flat_size(args->observation_space);
-    s->action_size = athlete_space_flat_size(args->action_space);
-    s->batch = (size_t)cfg.common.batch;
-    s->discount = cfg.discount;
+    actor_critic_state_init(&s->ac, args, &cfg.common, cfg.discount);
     s->log_std_min = cfg.log_std_min;
     s->log_std_max = cfg.log_std_max;
-    s->criterion = cfg.common.criterion;
-    s->critic_max_norm = cfg.common.critic_max_norm;
-    s->actor_max_norm = cfg.common.actor_max_norm;
-    s->nets.owner = "sac";
-    s->automatic = cfg.automatic;
+    s->critic_lr = cfg.common.critic_lr;
+    s->automatic = cfg.temperature == 0; /* "auto" */
     /* "auto": -dim(A), the original's -prod(action shape) */
-    s->target_entropy = cfg.auto_target_entropy ? -(double)s->action_size : cfg.target_entropy;
+    s->target_entropy = isnan(cfg.target_entropy) ? -(double)s->ac.action_size : cfg.target_entropy;
     if (s->automatic) {
         s->log_alpha = (float)log(cfg.initial_temperature);
         s->alpha = (float)cfg.initial_temperature;
     } else {
         s->alpha = (float)cfg.temperature; /* bug B4 fixed: the value is alpha itself */
     }
-    athlete_rng init;
-    athlete_rng_seed(&init, args->seed, STREAM_INIT);
-    if ((st = athlete_action_scaling_create(args->action_space, "sac", &s->scaling, err)) ||
-        (st = athlete_transition_collector_create(s->observation_size, s->action_size, "unscaled_action",
-                                                  &parts->collector, err)))
-        goto fail;
-    if (args->inference_only)
-        st = athlete_actor_network_create(ATHLETE_ACTOR_SQUASHED_GAUSSIAN, s->observation_size, s->action_size,
-                                          cfg.actor_hidden, cfg.n_actor_hidden, false, &init, &s->actor, err);
-    else
-        st = build_training(args, &cfg, s, &init, parts, err);
-    if (st != ATHLETE_OK)
-        goto fail;
-    athlete_actor_policy_options policy = {
-        .struct_size = sizeof policy,
-        .kind = ATHLETE_ACTOR_SQUASHED_GAUSSIAN,
-        .actor = s->actor,
-        .scaling = s->scaling,
-        .training = true,
-        .log_std_min = s->log_std_min,
-        .log_std_max = s->log_std_max,
-        .seed = args->seed,
-        .stream = STREAM_TRAINING_POLICY,
+    /* the temperature: on the critic's schedule; the log also holds the new alpha */
+    athlete_gradient_update_options temperature = {
+        .struct_size = sizeof temperature, .name = "temperature", .log_key = "temperature_loss",
+        .step = sac_temperature_step, .context = s, .after = log_temperature,
+        .frequency = cfg.common.critic_frequency, .number_of_updates = (uint64_t)cfg.common.critic_updates,
+        .multiply_by_environment_steps = cfg.common.multiply, .seed = args->seed,
+        .stream = STREAM_TEMPERATURE_UPDATE,
     };
-    if ((st = athlete_actor_policies_create(&policy, parts, err)))
-        goto fail;
-    return ATHLETE_OK;
-fail:
-    athlete_parts_destroy(parts);
+    actor_critic_spec spec = {
+        .owner = "sac", .observation_size = s->ac.observation_size, .action_size = s->ac.action_size,
+        .common = &cfg.common, .critic_hidden = {&cfg.critic_hidden, &cfg.critic_2_hidden}, .critic_count = 2,
+        .actor_hidden = &cfg.actor_hidden, .actor_kind = ATHLETE_ACTOR_SQUASHED_GAUSSIAN,
+        .critic_step = sac_critic_step, .actor_step = sac_actor_step, .context = s, .seed = args->seed,
+        .init_stream = STREAM_INIT, .critic_stream = STREAM_CRITIC_UPDATE, .actor_stream = STREAM_ACTOR_UPDATE,
+        .policy_stream = STREAM_TRAINING_POLICY, .log_std_min = s->log_std_min, .log_std_max = s->log_std_max,
+        .extra_update = s->automatic ? &temperature : NULL,
+    };
+    if ((st = actor_critic_build_parts(args, &spec, &s->ac, parts, err)) ||
+        (!args->inference_only && (st = scratch_create(s, err))))
+        athlete_parts_destroy(parts);
     return st;
 }
 
@@ -380,11 +249,10 @@ static const athlete_algorithm sac_algorithm = {
     .struct_size = sizeof(athlete_algorithm),
     .id = "sac",
     .summary = "Soft Actor-Critic for Box actions, with automatic entropy tuning",
-    .default_config = sac_defaults,
-    .config_types = sac_types,
     .check_config = check_config,
     .build = build,
     .methods = sac_methods,
+    .config_table = &sac_config,
 };
 
 ATHLETE_PLUGIN_DEFINE(sac, "1.0.0", "Soft Actor-Critic", &sac_algorithm)

@@ -41,6 +41,13 @@ expect 0 "^1000000 \+ e, during training" -- "$athlete" train --help
 expect 0 "^q_learning +1.0.0" -- "$athlete" list
 expect 0 "\"epsilon_decay_steps\":	100" -- "$athlete" config q_learning
 expect 1 "algorithm 'nope' not found in the registry" -- "$athlete" config nope
+expect 0 "^optimizer_arguments.lr \(number, default 0.00063, range \(0, 1e\+30\]\)$" -- "$athlete" config dqn --describe
+expect 0 "^    Adam learning rate$" -- "$athlete" config dqn --describe
+expect 0 "^criteria \(string, default \"mse\", one of \[\"mse\",\"huber\"\]\)$" -- "$athlete" config dqn --describe
+expect 0 "^target_net_tau \(number or null, default null, range \(0, 1\]\)$" -- "$athlete" config dqn --describe
+expect 0 "^max_parameters \(integer, default 50000000, range \[1, 1e\+10\]\)$" -- "$athlete" config sac --describe
+expect 1 "algorithm 'nope' not found in the registry" -- "$athlete" config nope --describe
+expect 2 "config takes one algorithm id" -- "$athlete" config dqn --verbose
 expect 0 "OpenBLAS kernel: [A-Za-z0-9]+, 1 thread" -- "$athlete" plugins
 expect 0 "ok   .*athlete-q_learning.so" -- "$athlete" plugins
 expect 0 "athlete: plugins: .*athlete-q_learning.so: OK: loaded plugin 'q_learning' 1.0.0: q_learning" -- env ATHLETE_DEBUG=plugins "$athlete" list

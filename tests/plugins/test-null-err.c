@@ -9,6 +9,7 @@
 #include <athlete/checkpoint.h>
 #include <athlete/collectors.h>
 #include <athlete/config.h>
+#include <athlete/config-table.h>
 #include <athlete/env.h>
 #include <athlete/policy-export.h>
 #include <athlete/policy-program.h>
@@ -157,6 +158,32 @@ START_TEST(sdk)
     athlete_noise_options noise_options = {.struct_size = sizeof noise_options};
     FAILS(athlete_noise_options_read(config, "s", "a", &noise_options, NULL), ATHLETE_E_CONFIG_UNKNOWN_KEY);
     athlete_config_destroy(config);
+
+    /* configuration tables */
+    typedef struct table_settings {
+        int64_t n;
+    } table_settings;
+    static const athlete_config_key keys[] = {
+        {.name = "n", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(table_settings, n), .default_value = 1,
+         .min = 1, .max = 10, .description = "a count"},
+    };
+    static const athlete_config_key bad_keys[] = {
+        {.name = "n", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(table_settings, n), .default_value = 20,
+         .min = 1, .max = 10, .description = "a count whose default is out of range"},
+    };
+    ATHLETE_CONFIG_TABLE_DEFINE(table, table_settings, keys);
+    ATHLETE_CONFIG_TABLE_DEFINE(bad_table, table_settings, bad_keys);
+    table_settings settings;
+    FAILS(athlete_config_table_validate(&bad_table, "t", NULL), ATHLETE_E_CONFIG_VALUE);
+    FAILS(athlete_config_table_create(&table, "t", "[1]", &config, NULL), ATHLETE_E_INVALID_ARGUMENT);
+    ck_assert_ok(athlete_config_table_create(&table, "t", "{\"n\": 11}", &config, &err), &err);
+    FAILS(athlete_config_table_read(&table, config, &settings, NULL), ATHLETE_E_CONFIG_VALUE);
+    FAILS(athlete_config_check_parameters(config, 100, 10, NULL), ATHLETE_E_CONFIG_VALUE);
+    athlete_config_destroy(config);
+    failing = true;
+    FAILS(athlete_config_table_defaults(&table, &config_json, NULL), ATHLETE_E_NO_MEMORY);
+    FAILS(athlete_config_table_describe(&table, &config_json, NULL), ATHLETE_E_NO_MEMORY);
+    failing = false;
 
     /* spaces */
     athlete_space bad_space = athlete_space_discrete(0);
@@ -332,10 +359,11 @@ START_TEST(core)
     ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
     FAILS(athlete_registry_load_plugin(reg, "/nonexistent/athlete-x.so", NULL), ATHLETE_E_PLUGIN_LOAD);
     static const athlete_algorithm bad_defaults = {
-        sizeof(athlete_algorithm), "bad", "x", "[1]", NULL, NULL, no_build, NULL};
+        sizeof(athlete_algorithm), "bad", "x", "[1]", NULL, NULL, no_build, NULL, NULL};
     FAILS(athlete_registry_register(reg, &bad_defaults, NULL), ATHLETE_E_PLUGIN_INVALID);
     char *json = NULL;
     FAILS(athlete_registry_default_config(reg, "nothing", false, &json, NULL), ATHLETE_E_UNKNOWN_ALGORITHM);
+    FAILS(athlete_registry_describe_config(reg, "nothing", &json, NULL), ATHLETE_E_UNKNOWN_ALGORITHM);
     athlete_export_storage storage;
     FAILS(athlete_export_storage_parse("f8", &storage, NULL), ATHLETE_E_INVALID_ARGUMENT);
     FAILS(athlete_policy_export_c(reg, "/nonexistent/policy", "p", "/nonexistent/p.c", "/nonexistent/p.h", NULL, NULL,

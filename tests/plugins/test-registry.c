@@ -154,10 +154,10 @@ START_TEST(register_in_process_validates_like_a_plugin)
     athlete_error err;
     ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
     static const athlete_algorithm good = {sizeof(athlete_algorithm), "my_algo", "x", "{\"a\": 1}", NULL, NULL,
-                                           inprocess_build, NULL};
-    static const athlete_algorithm no_build = {sizeof(athlete_algorithm), "other", "x", "{}", NULL, NULL, NULL, NULL};
+                                           inprocess_build, NULL, NULL};
+    static const athlete_algorithm no_build = {sizeof(athlete_algorithm), "other", "x", "{}", NULL, NULL, NULL, NULL, NULL};
     static const athlete_algorithm bad_json = {sizeof(athlete_algorithm), "other", "x", "[1]", NULL, NULL,
-                                               inprocess_build, NULL};
+                                               inprocess_build, NULL, NULL};
     ck_assert_ok(athlete_registry_register(reg, &good, &err), &err);
     ck_assert_fails(athlete_registry_register(reg, &good, &err), &err, ATHLETE_E_DUPLICATE_ID,
                     "register: algorithm id 'my_algo' is already registered by the host program");
@@ -204,7 +204,7 @@ START_TEST(structs_older_than_abi_1_0_are_refused)
     athlete_error err;
     ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
     athlete_algorithm small = {offsetof(athlete_algorithm, methods), "small", "x", "{}", NULL, NULL,
-                               inprocess_build, NULL};
+                               inprocess_build, NULL, NULL};
     ck_assert_fails(athlete_registry_register(reg, &small, &err), &err, ATHLETE_E_PLUGIN_ABI,
                     "register: algorithm descriptor of 56 bytes, smaller than ABI 1.0's 64");
     athlete_registry_destroy(reg);

@@ -48,7 +48,7 @@ static void make(setup *u)
 {
     memset(u, 0, sizeof *u);
     sac_state *s = &u->s;
-    s->action_size = ACTIONS;
+    s->ac.action_size = ACTIONS;
     s->alpha = 0.2f;
     s->log_std_min = -20;
     s->log_std_max = 2;

@@ -7,6 +7,7 @@
 #include <athlete/rng.h>
 #include <athlete/updates.h>
 
+#include "actor-critic.h"
 #include "test-util.h"
 
 /* A step that records the first draw of the RNG it is given and reports 1, 2, 3, … as
@@ -234,18 +235,19 @@ START_TEST(checkpoint_restores_schedule_and_rng)
 }
 END_TEST
 
-/* athlete_actor_critic_updates_add: "critic" then "actor", each on its own schedule and
- * stream. */
+/* actor_critic_updates_add (the actor-critic plugins' shared wiring, built on the
+ * gradient update): "critic" then "actor", each on its own schedule and stream. */
 START_TEST(actor_critic_updates)
 {
     athlete_error err;
     athlete_parts parts = make_parts();
     recorder critic = {0}; /* one context for both steps, as the plugins have */
-    athlete_actor_critic_settings settings = {
+    actor_critic_settings settings = {
         .critic_frequency = 1, .critic_updates = 1, .actor_frequency = 2, .actor_updates = 1,
     };
-    athlete_actor_critic_steps steps = {record_step, record_step, &critic, NULL, 11, 4, 5};
-    ck_assert_ok(athlete_actor_critic_updates_add(&parts, &settings, &steps, &err), &err);
+    actor_critic_spec steps = {.critic_step = record_step, .actor_step = record_step, .context = &critic,
+                               .seed = 11, .critic_stream = 4, .actor_stream = 5};
+    ck_assert_ok(actor_critic_updates_add(&parts, &settings, &steps, NULL, &err), &err);
     ck_assert_uint_eq(parts.updatable_count, 2);
     ck_assert_str_eq(parts.updatables[0].ops->name, "critic");
     ck_assert_str_eq(parts.updatables[1].ops->name, "actor");

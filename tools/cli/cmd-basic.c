@@ -3,6 +3,8 @@
 
 #include <athlete/blas.h>
 
+#include <cjson/cJSON.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +31,44 @@ int cmd_list(int argc, char **argv)
     return n ? EXIT_SUCCESS : EXIT_RUNTIME;
 }
 
+/* One key of athlete_registry_describe_config: "name (type, default D, range R)" and its
+ * description on the next line. */
+static void print_key(const cJSON *key)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(key, "key");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(key, "type");
+    const cJSON *min = cJSON_GetObjectItemCaseSensitive(key, "min");
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(key, "max");
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(key, "choices");
+    const cJSON *description = cJSON_GetObjectItemCaseSensitive(key, "description");
+    char *value = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(key, "default"));
+    printf("%s (%s, default %s", cJSON_GetStringValue(name), cJSON_GetStringValue(type), value ? value : "?");
+    athlete_free(value);
+    if (cJSON_IsArray(choices)) {
+        char *list = cJSON_PrintUnformatted(choices);
+        printf(", one of %s", list ? list : "?");
+        athlete_free(list);
+    } else if (cJSON_IsNumber(min) || cJSON_IsNumber(max)) {
+        bool min_open = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(key, "min_exclusive"));
+        bool max_open = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(key, "max_exclusive"));
+        printf(", range %c", min_open || !cJSON_IsNumber(min) ? '(' : '[');
+        if (cJSON_IsNumber(min))
+            printf("%g", min->valuedouble);
+        else
+            printf("-inf");
+        if (cJSON_IsNumber(max))
+            printf(", %g%c", max->valuedouble, max_open ? ')' : ']');
+        else
+            printf(", inf)");
+    }
+    const char *text = cJSON_GetStringValue(description);
+    printf(")\n    %s\n", text && *text ? text : "(no description)");
+}
+
 int cmd_config(int argc, char **argv)
 {
-    if (argc != 1)
+    bool describe = argc == 2 && strcmp(argv[1], "--describe") == 0;
+    if (argc != 1 && !describe)
         return cli_usage_error(cli_find_command("config"), "config takes one algorithm id");
     athlete_error err;
     athlete_registry *reg = cli_open_registry(&err);
@@ -39,9 +76,17 @@ int cmd_config(int argc, char **argv)
         return cli_fail("cannot create the registry", &err);
     char *json = NULL;
     int rc = EXIT_SUCCESS;
-    if (athlete_registry_default_config(reg, argv[0], true, &json, &err) != ATHLETE_OK) {
+    athlete_status st = describe ? athlete_registry_describe_config(reg, argv[0], &json, &err)
+                                 : athlete_registry_default_config(reg, argv[0], true, &json, &err);
+    if (st != ATHLETE_OK) {
         cli_suggest_algorithm(reg, argv[0], &err);
         rc = cli_fail("config", &err);
+    } else if (describe) {
+        cJSON *keys = cJSON_Parse(json);
+        const cJSON *key;
+        cJSON_ArrayForEach(key, keys)
+            print_key(key);
+        cJSON_Delete(keys);
     } else {
         printf("%s\n", json);
     }

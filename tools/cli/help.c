@@ -80,8 +80,10 @@ const cli_command cli_commands[] = {
      NULL, cmd_info},
     {"list", "list", "the registered algorithms", "Lists every algorithm id with its plugin version and summary.",
      NULL, cmd_list},
-    {"config", "config ID", "an algorithm's default configuration (JSON)",
-     "Prints the defaults of algorithm ID: the keys --set and --config accept.", NULL, cmd_config},
+    {"config", "config ID [--describe]", "an algorithm's default configuration (JSON), or every key described",
+     "Prints the defaults of algorithm ID: the keys --set and --config accept. With --describe,\n"
+     "prints every key with its type, default, range and meaning instead.",
+     "  --describe   every key: type, default, range (or choices) and a one-line description\n", cmd_config},
     {"plugins", "plugins", "what the plugin scan found and rejected, and the BLAS kernel",
      "Lists every plugin file the scan looked at with its verdict, the search path and the\n"
      "OpenBLAS kernel (flagged when generic on a CPU that can do better).",

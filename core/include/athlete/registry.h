@@ -59,6 +59,14 @@ ATHLETE_API size_t athlete_registry_list(const athlete_registry *registry, const
 ATHLETE_API athlete_status athlete_registry_default_config(const athlete_registry *registry,
                                                            const char *id, bool pretty,
                                                            char **json, athlete_error *err);
+/* Every configuration key of an algorithm as a JSON array (athlete_free it) of
+ * {"key", "type", "default", "min", "max", "description"} (plus "min_exclusive" and
+ * "max_exclusive" for numbers and "choices" for strings with a fixed set of values), in
+ * the order of the defaults; min and max are null when unbounded. An algorithm without a
+ * configuration table (config-table.h) gives its keys with JSON types and defaults only. */
+ATHLETE_API athlete_status athlete_registry_describe_config(const athlete_registry *registry,
+                                                            const char *id, char **json,
+                                                            athlete_error *err);
 /* The algorithm descriptor and the file it came from (NULL for in-process). Borrowed. */
 ATHLETE_API athlete_status athlete_registry_find(const athlete_registry *registry, const char *id,
                                                  const athlete_algorithm **algorithm,

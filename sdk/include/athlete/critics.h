@@ -13,15 +13,10 @@
 #include <stddef.h>
 
 #include <athlete/adam.h>
-#include <athlete/checkpoint.h>
-#include <athlete/component.h>
-#include <athlete/config.h>
 #include <athlete/export.h>
 #include <athlete/mlp.h>
-#include <athlete/replay.h>
 #include <athlete/rng.h>
 #include <athlete/status.h>
-#include <athlete/updates.h>
 
 ATHLETE_BEGIN_DECLS
 
@@ -101,66 +96,6 @@ ATHLETE_API athlete_status athlete_deterministic_actor_update(athlete_mlp *actor
                                                               athlete_critic *critic, const float *observations,
                                                               size_t rows, float *d_q, float *d_actions,
                                                               float *loss, athlete_error *err);
-
-/* ---- what every off-policy actor-critic (ddpg, td3, sac) shares ---- */
-
-#define ATHLETE_ACTOR_CRITIC_MAX_BATCH 65536
-
-/* The keys of optimisation, replay and schedules, in the order they are read and checked:
- * critic_/actor_optimizer_arguments.lr (> 0), replay_buffer_capacity (>= 1),
- * replay_buffer_mini_batch_size (in [1, 65536], checked last but one), warmup_steps (>= 0),
- * critic_/actor_update_frequency, critic_/actor_number_of_updates (>= 1),
- * multiply_number_of_updates_by_environment_steps, target_critic_update_frequency (>= 1),
- * target_critic_tau (in (0, 1]), with a target actor target_actor_update_frequency and
- * target_actor_tau the same, critic_criteria ("mse" or "huber", checked last),
- * critic_/actor_gradient_max_norm (null or > 0). */
-typedef struct athlete_actor_critic_settings {
-    double critic_lr, actor_lr;
-    int64_t capacity, batch, warmup;
-    int64_t critic_frequency, critic_updates, actor_frequency, actor_updates;
-    bool multiply;
-    int64_t target_critic_frequency, target_actor_frequency; /* target actor: 0 without */
-    double target_critic_tau, target_actor_tau;
-    athlete_critic_criterion criterion;
-    double critic_max_norm, actor_max_norm; /* 0: no clipping */
-} athlete_actor_critic_settings;
-
-/* Reads and range-checks those keys (messages "<owner> config: '<key>' must be ..."). */
-ATHLETE_API athlete_status athlete_actor_critic_settings_read(const athlete_config *config, bool target_actor,
-                                                              athlete_actor_critic_settings *out,
-                                                              athlete_error *err);
-
-/* The two gradient updates "critic" (log key "critic_loss") and "actor" ("actor_loss") on
- * the settings' schedules, in that order, each with its own RNG stream, skipped while the
- * replay buffer is empty. */
-typedef struct athlete_actor_critic_steps {
-    athlete_gradient_step_fn critic_step, actor_step;
-    void *context;
-    const athlete_replay *replay;
-    uint64_t seed, critic_stream, actor_stream;
-} athlete_actor_critic_steps;
-
-ATHLETE_API athlete_status athlete_actor_critic_updates_add(athlete_parts *parts,
-                                                            const athlete_actor_critic_settings *settings,
-                                                            const athlete_actor_critic_steps *steps,
-                                                            athlete_error *err);
-
-/* The trained state of an actor-critic, saved and loaded as the records (nn-records.h)
- * "critic" (one critic) or "critic_1" and "critic_2" (twins), "actor", "critic_optimizer"
- * and "actor_optimizer". Targets are saved by their syncs. With no critic (an
- * inference-only agent) both fail with ATHLETE_E_UNSUPPORTED naming `owner`. */
-typedef struct athlete_actor_critic_nets {
-    const char *owner;
-    athlete_critic *critics[2];
-    size_t critic_count;
-    athlete_mlp *actor;
-    athlete_adam *critic_adam, *actor_adam;
-} athlete_actor_critic_nets;
-
-ATHLETE_API athlete_status athlete_actor_critic_save(const athlete_actor_critic_nets *nets, athlete_writer *writer,
-                                                     athlete_error *err);
-ATHLETE_API athlete_status athlete_actor_critic_load(const athlete_actor_critic_nets *nets, athlete_reader *reader,
-                                                     athlete_error *err);
 
 ATHLETE_END_DECLS
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include <athlete/component.h>
+#include <athlete/config-table.h>
 #include <athlete/config.h>
 #include <athlete/export.h>
 #include <athlete/space.h>
@@ -61,6 +62,11 @@ typedef struct athlete_algorithm {
     /* The factory: checks the spaces (E_SPACE_MISMATCH naming the space) and builds parts. */
     athlete_status (*build)(const athlete_build_args *args, athlete_parts *out, athlete_error *err);
     const athlete_method *methods; /* array ended by an entry with name NULL; may be NULL */
+    /* Appended after ABI 1.0 (read only when struct_size covers it): the configuration
+     * declared as a table (config-table.h). When set, default_config and config_types must
+     * be NULL (the table writes both), the table's range checks run before check_config
+     * (left for checks across keys), and hosts can describe every key. */
+    const athlete_config_table *config_table;
 } athlete_algorithm;
 
 typedef struct athlete_plugin {

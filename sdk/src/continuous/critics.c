@@ -3,7 +3,6 @@
 
 #include <athlete/alloc.h>
 #include <athlete/loss.h>
-#include <athlete/nn-records.h>
 
 #include <math.h>
 #include <string.h>
@@ -220,108 +219,4 @@ athlete_status athlete_critics_fit_step(athlete_critic *const *critics, size_t c
         athlete_adam_clip_grad_norm(adam, (float)max_norm);
     athlete_adam_step(adam);
     return ATHLETE_OK;
-}
-
-/* ---- what every off-policy actor-critic shares ---- */
-
-athlete_status athlete_actor_critic_settings_read(const athlete_config *c, bool target_actor,
-                                                  athlete_actor_critic_settings *s, athlete_error *err)
-{
-    static const char tau_rule[] = "in (0, 1] (1 is a hard copy)", norm_rule[] = "null or a number > 0";
-    memset(s, 0, sizeof *s);
-    const char *criteria;
-    athlete_status st;
-    if ((st = athlete_config_get_real_in(c, "critic_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->critic_lr, err)) ||
-        (st = athlete_config_get_real_in(c, "actor_optimizer_arguments.lr", 0, INFINITY, true, "> 0", &s->actor_lr, err)) ||
-        (st = athlete_config_get_int_min(c, "replay_buffer_capacity", 1, &s->capacity, err)) ||
-        (st = athlete_config_get_int(c, "replay_buffer_mini_batch_size", &s->batch, err)) ||
-        (st = athlete_config_get_int_min(c, "warmup_steps", 0, &s->warmup, err)) ||
-        (st = athlete_config_get_int(c, "critic_update_frequency", &s->critic_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "critic_number_of_updates", 1, &s->critic_updates, err)) ||
-        (st = athlete_config_get_int(c, "actor_update_frequency", &s->actor_frequency, err)) ||
-        (st = athlete_config_get_int_min(c, "actor_number_of_updates", 1, &s->actor_updates, err)) ||
-        (st = athlete_config_get_bool(c, "multiply_number_of_updates_by_environment_steps", &s->multiply, err)) ||
-        (st = athlete_config_get_int_min(c, "target_critic_update_frequency", 1, &s->target_critic_frequency, err)) ||
-        (st = athlete_config_get_real_in(c, "target_critic_tau", 0, 1, true, tau_rule, &s->target_critic_tau, err)) ||
-        (target_actor &&
-         ((st = athlete_config_get_int_min(c, "target_actor_update_frequency", 1, &s->target_actor_frequency, err)) ||
-          (st = athlete_config_get_real_in(c, "target_actor_tau", 0, 1, true, tau_rule, &s->target_actor_tau, err)))) ||
-        (st = athlete_config_get_string(c, "critic_criteria", &criteria, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "critic_gradient_max_norm", 0, INFINITY, true, norm_rule, &s->critic_max_norm, err)) ||
-        (st = athlete_config_get_optional_real_in(c, "actor_gradient_max_norm", 0, INFINITY, true, norm_rule, &s->actor_max_norm, err)))
-        return st;
-    if (s->batch < 1 || s->batch > ATHLETE_ACTOR_CRITIC_MAX_BATCH)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "%s config: 'replay_buffer_mini_batch_size' must be in [1, %d], got %lld",
-                                 athlete_config_owner(c), ATHLETE_ACTOR_CRITIC_MAX_BATCH, (long long)s->batch);
-    if (athlete_critic_criterion_parse(criteria, &s->criterion, NULL) != ATHLETE_OK)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "%s config: 'critic_criteria' must be \"mse\" or \"huber\", got \"%s\"",
-                                 athlete_config_owner(c), criteria);
-    return ATHLETE_OK;
-}
-
-athlete_status athlete_actor_critic_updates_add(athlete_parts *parts, const athlete_actor_critic_settings *settings,
-                                                const athlete_actor_critic_steps *steps, athlete_error *err)
-{
-    athlete_gradient_update_options critic = {
-        .struct_size = sizeof critic,
-        .name = "critic",
-        .log_key = "critic_loss",
-        .step = steps->critic_step,
-        .context = steps->context,
-        .frequency = settings->critic_frequency,
-        .number_of_updates = (uint64_t)settings->critic_updates,
-        .multiply_by_environment_steps = settings->multiply,
-        .replay = steps->replay,
-        .seed = steps->seed,
-        .stream = steps->critic_stream,
-    };
-    athlete_gradient_update_options actor = critic;
-    actor.name = "actor";
-    actor.log_key = "actor_loss";
-    actor.step = steps->actor_step;
-    actor.frequency = settings->actor_frequency;
-    actor.number_of_updates = (uint64_t)settings->actor_updates;
-    actor.stream = steps->actor_stream;
-    athlete_status st = athlete_gradient_update_add(parts, &critic, err);
-    return st ? st : athlete_gradient_update_add(parts, &actor, err);
-}
-
-static const char *const critic_record[3][2] = {{NULL, NULL}, {"critic", NULL}, {"critic_1", "critic_2"}};
-
-static athlete_status no_training_state(const athlete_actor_critic_nets *nets, athlete_error *err)
-{
-    return athlete_error_set(err, ATHLETE_E_UNSUPPORTED, "%s: an inference-only agent has no training state",
-                             nets->owner);
-}
-
-athlete_status athlete_actor_critic_save(const athlete_actor_critic_nets *nets, athlete_writer *w, athlete_error *err)
-{
-    if (nets->critic_count < 1 || nets->critic_count > 2 || !nets->critics[0])
-        return no_training_state(nets, err);
-    athlete_status st;
-    for (size_t i = 0; i < nets->critic_count; i++)
-        if ((st = athlete_mlp_save(athlete_critic_network(nets->critics[i]), w, critic_record[nets->critic_count][i],
-                                   err)))
-            return st;
-    if ((st = athlete_mlp_save(nets->actor, w, "actor", err)) ||
-        (st = athlete_adam_save(nets->critic_adam, w, "critic_optimizer", err)))
-        return st;
-    return athlete_adam_save(nets->actor_adam, w, "actor_optimizer", err);
-}
-
-athlete_status athlete_actor_critic_load(const athlete_actor_critic_nets *nets, athlete_reader *r, athlete_error *err)
-{
-    if (nets->critic_count < 1 || nets->critic_count > 2 || !nets->critics[0])
-        return no_training_state(nets, err);
-    athlete_status st;
-    for (size_t i = 0; i < nets->critic_count; i++)
-        if ((st = athlete_mlp_load(athlete_critic_network(nets->critics[i]), r, critic_record[nets->critic_count][i],
-                                   err)))
-            return st;
-    if ((st = athlete_mlp_load(nets->actor, r, "actor", err)) ||
-        (st = athlete_adam_load(nets->critic_adam, r, "critic_optimizer", err)))
-        return st;
-    return athlete_adam_load(nets->actor_adam, r, "actor_optimizer", err);
 }
