@@ -1,7 +1,7 @@
 /* athlete: the command line for Athlete agents.
  *
  *   athlete list | config ID | plugins | train ID ENV [options] | eval CHECKPOINT ENV |
- *   call CHECKPOINT METHOD [ARGS_JSON] | envs
+ *   call CHECKPOINT METHOD [ARGS_JSON] | envs | presets [ID ENV]
  *
  * It uses only the public API (libathlete, libathlete-envs). Exit codes: 0 success,
  * 1 runtime failure (the message says which call failed), 2 usage error. */
@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "presets.h"
 #include "progress.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -32,6 +33,7 @@ static const char usage_text[] =
     "  config ID                 an algorithm's default configuration (JSON)\n"
     "  plugins                   what the plugin scan found and rejected, and the BLAS kernel\n"
     "  envs                      the built-in environments\n"
+    "  presets [ID ENV]          tuned configurations (train with one: train ID ENV --preset)\n"
     "  train ID ENV [options]    train an agent on a built-in environment, then evaluate it\n"
     "  eval CHECKPOINT ENV       evaluate a saved agent greedily\n"
     "  call CHECKPOINT METHOD [ARGS_JSON]\n"
@@ -47,6 +49,8 @@ static const char train_usage[] =
     "and ends with a greedy evaluation (mean and standard deviation of the episode return).\n"
     "\n"
     "options:\n"
+    "  --preset             start from the preset of (ID, ENV): its overrides, steps and evaluation\n"
+    "                       episodes (see 'athlete presets'); --set, --steps, --eval-episodes still win\n"
     "  --steps N            environment steps to train (default 50000)\n"
     "  --seed S             agent and environment seed (default 0)\n"
     "  --set KEY=VALUE      override a configuration key; VALUE is JSON (strings may be bare);\n"
@@ -314,7 +318,7 @@ static int cmd_train(int argc, char **argv)
     const char *algorithm = argv[0], *env_id = argv[1];
     uint64_t steps = 50000, seed = 0, eval_episodes = 20;
     const char *metrics_path = NULL, *save_path = NULL, *resume_path = NULL;
-    bool quiet = false;
+    bool quiet = false, use_preset = false, steps_given = false, episodes_given = false;
     static kv_list overrides, env_options;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -323,18 +327,24 @@ static int cmd_train(int argc, char **argv)
             quiet = true;
             continue;
         }
+        if (strcmp(a, "--preset") == 0) {
+            use_preset = true;
+            continue;
+        }
         if (!v)
             return usage_error(train_usage, "option %s needs a value", a);
         i++;
         if (strcmp(a, "--steps") == 0) {
             if (!parse_u64(v, &steps) || steps == 0)
                 return usage_error(train_usage, "--steps expects a positive integer, got '%s'", v);
+            steps_given = true;
         } else if (strcmp(a, "--seed") == 0) {
             if (!parse_u64(v, &seed))
                 return usage_error(train_usage, "--seed expects a non-negative integer, got '%s'", v);
         } else if (strcmp(a, "--eval-episodes") == 0) {
             if (!parse_u64(v, &eval_episodes) || eval_episodes == 0)
                 return usage_error(train_usage, "--eval-episodes expects a positive integer, got '%s'", v);
+            episodes_given = true;
         } else if (strcmp(a, "--set") == 0) {
             if (!kv_add(&overrides, v))
                 return usage_error(train_usage, "--set expects KEY=VALUE, got '%s'", v);
@@ -360,6 +370,16 @@ static int cmd_train(int argc, char **argv)
     FILE *metrics = NULL;
     char overrides_json[8300], env_json[8300];
     const char *env_opts = kv_json(&env_options, env_json, sizeof env_json);
+    const char *agent_overrides = kv_json(&overrides, overrides_json, sizeof overrides_json);
+    train_preset preset = {0};
+    if (use_preset && resume_path)
+        return usage_error(train_usage, "--preset cannot change a resumed agent's configuration");
+    if (use_preset) {
+        if (!train_preset_load(&preset, algorithm, env_id, agent_overrides, steps_given, &steps, episodes_given,
+                               &eval_episodes))
+            return EXIT_RUNTIME;
+        agent_overrides = preset.overrides;
+    }
 
     if (athlete_env_create(env_id, env_opts, &env, &err) != ATHLETE_OK ||
         athlete_env_create(env_id, env_opts, &eval_env, &err) != ATHLETE_OK) {
@@ -383,8 +403,7 @@ static int cmd_train(int argc, char **argv)
         if (athlete_agent_load_warning(agent))
             fprintf(stderr, "athlete: warning: %s\n", athlete_agent_load_warning(agent));
     } else if (athlete_agent_create(reg, algorithm, athlete_env_observation_space(env), athlete_env_action_space(env),
-                                    &seed, kv_json(&overrides, overrides_json, sizeof overrides_json), &agent,
-                                    &err) != ATHLETE_OK) {
+                                    &seed, agent_overrides, &agent, &err) != ATHLETE_OK) {
         rc = fail("cannot create the agent", &err);
         goto done;
     }
@@ -422,8 +441,11 @@ static int cmd_train(int argc, char **argv)
         goto done;
     }
     print_evaluation(agent, env_id, &ev);
+    if (use_preset)
+        train_preset_report(&preset, ev.mean_return);
     rc = EXIT_SUCCESS;
 done:
+    train_preset_clear(&preset);
     if (metrics)
         fclose(metrics);
     athlete_agent_destroy(agent);
@@ -539,6 +561,8 @@ int main(int argc, char **argv)
         return cmd_eval(sub_argc, sub_argv);
     if (strcmp(cmd, "call") == 0)
         return cmd_call(sub_argc, sub_argv);
+    if (strcmp(cmd, "presets") == 0)
+        return presets_command(sub_argc, sub_argv);
     if (wants_help(sub_argc, sub_argv)) {
         fputs(usage_text, stdout);
         return EXIT_SUCCESS;
