@@ -32,6 +32,7 @@ typedef struct sac_state {
     athlete_adam *critic_adam; /* two parameter groups: critic 1, critic 2 */
     athlete_adam *actor_adam, *temperature_adam;
     athlete_replay *replay;
+    athlete_noise *noise; /* NULL: i.i.d. N(0, 1) draws for the policy's samples */
     /* minibatch scratch: batch each for y, log_prob, d_q1, d_q2, d_log_prob; batch × action
      * for xi, actions, d_actions and its second half; batch × 2 action for d_out */
     float *y, *log_prob, *d_q1, *d_q2, *d_log_prob;

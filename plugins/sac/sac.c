@@ -9,6 +9,11 @@
  * original's names, its quirk Q6). The temperature is trained on the critic's schedule and
  * with the critic's optimizer settings, as in the original.
  *
+ * "noise_process_class" (not in the original): null samples the policy's Gaussian with
+ * i.i.d. N(0, 1) draws; a noise process ("colored" with beta 1: pink noise) supplies those
+ * draws instead, correlated in time, which finds sparse rewards that i.i.d. draws miss
+ * (MountainCarContinuous). Its "noise_std" scales the draws (1: the Gaussian as is).
+ *
  * Deviations from the original, each a fix its spec §9 recommends:
  *   B1  warmup actions are stored as the unscaled value the environment got (2u - 1);
  *   B3  no gradient update runs while the replay buffer is empty (warmup_steps 0);
@@ -38,6 +43,9 @@ static const char sac_defaults[] =
     " \"critic_2_network_arguments\": {\"hidden_dims\": [400, 300]},"
     " \"actor_network_arguments\": {\"hidden_dims\": [400, 300], \"log_std_min\": -20.0, \"log_std_max\": 2.0},"
     " \"temperature\": \"auto\", \"target_entropy\": \"auto\", \"initial_temperature\": 1.0,"
+    " \"noise_process_class\": null,"
+    " \"noise_process_arguments\": {\"noise_std\": 1.0, \"theta\": 0.15, \"dt\": 0.01, \"mu\": 0.0,"
+    " \"horizon\": 1000, \"beta\": 1.0},"
     " \"critic_optimizer_arguments\": {\"lr\": 3e-4},"
     " \"actor_optimizer_arguments\": {\"lr\": 3e-4},"
     " \"replay_buffer_capacity\": 1000000, \"replay_buffer_mini_batch_size\": 256,"
@@ -52,6 +60,7 @@ static const char sac_defaults[] =
 /* "temperature" and "target_entropy": "auto" or a number; a null max norm: no clipping. */
 static const char sac_types[] =
     "{\"temperature\": [\"string\", \"number\"], \"target_entropy\": [\"string\", \"number\"],"
+    " \"noise_process_class\": [\"null\", \"string\"],"
     " \"critic_gradient_max_norm\": [\"null\", \"number\"], \"actor_gradient_max_norm\": [\"null\", \"number\"]}";
 
 /* RNG streams of the agent's seed, one per random component. */
@@ -61,6 +70,7 @@ enum {
     STREAM_CRITIC_UPDATE = 4,
     STREAM_ACTOR_UPDATE = 5,
     STREAM_TEMPERATURE_UPDATE = 6,
+    STREAM_NOISE = 7,
 };
 
 #define MAX_HIDDEN 16
@@ -77,6 +87,8 @@ typedef struct sac_settings {
     bool auto_target_entropy;
     double target_entropy;      /* when not "auto" */
     double initial_temperature;
+    bool has_noise;               /* "noise_process_class" is not null */
+    athlete_noise_options noise;  /* size, seed and stream set at build */
     athlete_actor_critic_settings common; /* optimisation, replay, schedules, target */
 } sac_settings;
 
@@ -113,6 +125,10 @@ static athlete_status read_settings(const athlete_config *c, sac_settings *s, at
         (st = get_auto_or_number(c, "temperature", &s->automatic, &s->temperature, err)) ||
         (st = get_auto_or_number(c, "target_entropy", &s->auto_target_entropy, &s->target_entropy, err)) ||
         (st = athlete_config_get_real(c, "initial_temperature", &s->initial_temperature, err)))
+        return st;
+    s->has_noise = !athlete_config_is_null(c, "noise_process_class");
+    if (s->has_noise &&
+        (st = athlete_noise_options_read(c, "noise_process_class", "noise_process_arguments", &s->noise, err)))
         return st;
     if (!(isfinite(s->log_std_min) && isfinite(s->log_std_max) && s->log_std_min < s->log_std_max))
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
@@ -197,6 +213,7 @@ static void state_destroy(void *state)
     athlete_mlp_workspace_destroy(s->actor_ws);
     athlete_mlp_destroy(s->actor);
     athlete_replay_destroy(s->replay);
+    athlete_noise_destroy(s->noise);
     athlete_action_scaling_destroy(s->scaling);
     athlete_free(s->y);
     athlete_free(s);
@@ -348,6 +365,14 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         st = build_training(args, &cfg, s, &init, parts, err);
     if (st != ATHLETE_OK)
         goto fail;
+    if (cfg.has_noise && !args->inference_only) {
+        athlete_noise_options noise = cfg.noise;
+        noise.size = s->action_size;
+        noise.seed = args->seed;
+        noise.stream = STREAM_NOISE;
+        if ((st = athlete_noise_create(&noise, &s->noise, err)))
+            goto fail;
+    }
     athlete_actor_policy_options policy = {
         .struct_size = sizeof policy,
         .kind = ATHLETE_ACTOR_SQUASHED_GAUSSIAN,
@@ -356,6 +381,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .training = true,
         .log_std_min = s->log_std_min,
         .log_std_max = s->log_std_max,
+        .noise = s->noise,
         .seed = args->seed,
         .stream = STREAM_TRAINING_POLICY,
     };
