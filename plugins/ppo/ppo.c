@@ -7,11 +7,18 @@
  * first maximal logit. Kept from the original, documented (spec Q7): truncation counts
  * as termination in GAE (no bootstrap at time limits), and Gaussian actions are neither
  * squashed nor clipped (the runner and the CLI clip Box actions to the bounds before the
- * environment steps; the rollout stores the unclipped sample, whose log π it knows). */
+ * environment steps; the rollout stores the unclipped sample, whose log π it knows).
+ *
+ * "noise_process_class" (not in the original; Box actions only): null draws the Gaussian's
+ * samples i.i.d.; a unit-variance noise process ("colored" with beta 1: pink noise) gives
+ * the standard-normal draws instead, so each action is still distributed as N(μ, σ²) but
+ * successive draws are correlated in time, which finds sparse rewards that i.i.d. draws
+ * miss (MountainCarContinuous). The process restarts at each episode; its state is saved. */
 #include "ppo-private.h"
 
 #include <athlete/alloc.h>
 #include <athlete/distributions.h>
+#include <athlete/noise.h>
 #include <athlete/plugin.h>
 
 #include <math.h>
@@ -34,14 +41,18 @@ static const char ppo_defaults[] =
     " \"value_loss_coefficient\": 0.5,"
     " \"entropy_loss_coefficient\": 0.0,"
     " \"batch_normalize_advantage\": true,"
-    " \"gradient_max_norm\": 0.5}";
+    " \"gradient_max_norm\": 0.5,"
+    " \"noise_process_class\": null,"
+    " \"noise_process_arguments\": {\"noise_std\": 1.0, \"theta\": 0.15, \"dt\": 0.01, \"mu\": 0.0,"
+    " \"horizon\": 1000, \"beta\": 1.0}}";
 
 /* null switches value clipping / gradient clipping off; a number switches it on. */
 static const char ppo_types[] =
-    "{\"value_loss_clip_value\": [\"null\", \"number\"], \"gradient_max_norm\": [\"null\", \"number\"]}";
+    "{\"value_loss_clip_value\": [\"null\", \"number\"], \"gradient_max_norm\": [\"null\", \"number\"],"
+    " \"noise_process_class\": [\"null\", \"string\"]}";
 
 /* RNG streams of the agent's seed, one per random component. */
-enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3 };
+enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3, STREAM_NOISE = 4 };
 
 enum { MAX_HIDDEN = 8 };
 #define MAX_WIDTH 65536
@@ -112,6 +123,10 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
     if (epochs < 1)
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "ppo config: 'epochs_per_update' must be >= 1, got %lld",
                                  (long long)epochs);
+    athlete_noise_options noise;
+    if (!athlete_config_is_null(config, "noise_process_class") &&
+        (st = athlete_noise_options_read(config, "noise_process_class", "noise_process_arguments", &noise, err)))
+        return st;
     if (!athlete_config_is_null(config, "value_loss_clip_value")) {
         double c;
         if ((st = athlete_config_get_real(config, "value_loss_clip_value", &c, err)))
@@ -134,6 +149,8 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
 typedef struct ppo_policy {
     ppo_state *state;
     athlete_rng rng;  /* training policy only */
+    athlete_noise *noise; /* training policy, Box actions, "noise_process_class" set; owned */
+    float *xi;            /* output_size standard-normal draws from the noise process */
     float log_prob;   /* the info's "log_prob" array (one float, the sum over dimensions) */
 } ppo_policy;
 
@@ -157,7 +174,13 @@ static athlete_status training_act(void *self, const float *observation, const a
         /* A diverged network must not hide behind a valid index: NaN is reported by the core. */
         action[0] = isfinite(log_prob) ? (float)(s->action_start + (int64_t)index) : NAN;
     } else {
-        athlete_gaussian_sample(&p->rng, out, s->log_std, s->output_size, action);
+        if (p->noise) {
+            athlete_noise_sample(p->noise, p->xi);
+            for (size_t j = 0; j < s->output_size; j++)
+                action[j] = (float)((double)out[j] + exp((double)s->log_std[j]) * (double)p->xi[j]);
+        } else {
+            athlete_gaussian_sample(&p->rng, out, s->log_std, s->output_size, action);
+        }
         log_prob = athlete_gaussian_log_prob(action, out, s->log_std, s->output_size);
     }
     p->log_prob = (float)log_prob;
@@ -185,23 +208,47 @@ static athlete_status evaluation_act(void *self, const float *observation, const
     return ATHLETE_OK;
 }
 
+static athlete_status training_reset_act(void *self, const float *observation, const athlete_clock *clock,
+                                         float *action, athlete_info *info, athlete_error *err)
+{
+    ppo_policy *p = self;
+    if (p->noise)
+        athlete_noise_reset(p->noise);
+    return training_act(self, observation, clock, action, info, err);
+}
+
 static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *err)
 {
     ppo_policy *p = self;
-    return athlete_writer_put(w, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    athlete_status st = athlete_writer_put(w, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    if (st == ATHLETE_OK && p->noise)
+        st = athlete_noise_save(p->noise, w, "noise", err);
+    return st;
 }
 
 static athlete_status policy_load(void *self, athlete_reader *r, athlete_error *err)
 {
     ppo_policy *p = self;
-    return athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    athlete_status st = athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    if (st == ATHLETE_OK && p->noise)
+        st = athlete_noise_load(p->noise, r, "noise", err);
+    return st;
 }
 
-static void policy_destroy(void *self) { athlete_free(self); }
+static void policy_destroy(void *self)
+{
+    ppo_policy *p = self;
+    if (!p)
+        return;
+    athlete_noise_destroy(p->noise);
+    athlete_free(p->xi);
+    athlete_free(p);
+}
 
 static const athlete_policy_ops training_policy_ops = {
     .struct_size = sizeof(athlete_policy_ops),
     .act = training_act,
+    .reset_act = training_reset_act,
     .save = policy_save,
     .load = policy_load,
     .destroy = policy_destroy,
@@ -560,9 +607,10 @@ static athlete_status build_training(ppo_state *s, const athlete_build_args *arg
     return ATHLETE_OK;
 }
 
-/* Both policies share the actor; only the training policy draws from its stream. */
-static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, uint64_t seed, athlete_policy *out,
-                                  athlete_error *err)
+/* Both policies share the actor; only the training policy draws from its stream (and
+ * from its noise process when one is configured). */
+static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, const athlete_config *config,
+                                  uint64_t seed, athlete_policy *out, athlete_error *err)
 {
     ppo_policy *p = athlete_calloc(1, sizeof *p);
     if (!p)
@@ -571,7 +619,22 @@ static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, u
     athlete_rng_seed(&p->rng, seed, STREAM_TRAINING_POLICY);
     out->ops = ops;
     out->self = p;
-    return ATHLETE_OK;
+    if (ops != &training_policy_ops || athlete_config_is_null(config, "noise_process_class"))
+        return ATHLETE_OK;
+    if (s->discrete)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "ppo config: 'noise_process_class' needs a Box action space (a categorical policy "
+                                 "draws no Gaussian noise); set it to null");
+    athlete_noise_options noise;
+    athlete_status st = athlete_noise_options_read(config, "noise_process_class", "noise_process_arguments", &noise, err);
+    if (st != ATHLETE_OK)
+        return st;
+    noise.size = s->output_size;
+    noise.seed = seed;
+    noise.stream = STREAM_NOISE;
+    if (!(p->xi = athlete_calloc(s->output_size, sizeof *p->xi)))
+        return no_memory(err, "the noise draws");
+    return athlete_noise_create(&noise, &p->noise, err);
 }
 
 /* Fills parts; on failure the caller destroys whatever was attached (no goto). */
@@ -616,8 +679,8 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     s->collector = parts->collector;
     if (!s->inference_only && (st = build_training(s, args, parts, err)))
         return st;
-    if ((st = make_policy(s, &training_policy_ops, args->seed, &parts->training_policy, err)) ||
-        (st = make_policy(s, &evaluation_policy_ops, args->seed, &parts->evaluation_policy, err)))
+    if ((st = make_policy(s, &training_policy_ops, args->config, args->seed, &parts->training_policy, err)) ||
+        (st = make_policy(s, &evaluation_policy_ops, args->config, args->seed, &parts->evaluation_policy, err)))
         return st;
     return ATHLETE_OK;
 }
