@@ -3,8 +3,9 @@
 # several runs at once, and prints and writes one table row per preset: mean +/- std of the
 # per-seed greedy evaluation means, the interquartile mean (IQM, the middle half of the
 # seeds) with a 95 % percentile-bootstrap interval (2000 resamples, as rliable reports it),
-# the worst seed, the pass rate against the preset's threshold, the env steps, the wall time
-# per run, and the OpenBLAS kernel.
+# the worst seed, the pass rate against the preset's threshold, the env steps, the wall and
+# CPU time per run (on a loaded machine wall time grows, CPU time does not), and the
+# OpenBLAS kernel.
 #
 # usage: tools/learning-report.sh [--seeds N] [--jobs J] [--build DIR] [--out FILE]
 #                                 [--auto-kernel] [ALGO/ENV ...]
@@ -45,22 +46,25 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # One training, called as: one_run DIR COMMAND... ALGO/ENV SEED (xargs appends the last two);
-# writes "algo env seed mean threshold seconds" to its own file in DIR.
+# writes "algo env seed mean threshold wall_seconds cpu_seconds" to its own file in DIR.
 one_run() {
   local dir=$1; shift
   local n=$#
   local preset=${*:n-1:1} seed=${*:n:1}
   local cmd=("${@:1:n-2}")
   local algo=${preset%%/*} env=${preset#*/}
-  local start end out
+  local start end out rc cpu
   start=$(date +%s.%N)
-  out=$(nice -n 10 "${cmd[@]}" train "$algo" "$env" --preset --seed "$seed" --quiet 2>&1) || {
-    echo "learning-report: $algo $env seed $seed failed: $out" >&2; return 0; }
+  cpu=$( { TIMEFORMAT='%U %S'; time { out=$(nice -n 10 "${cmd[@]}" train "$algo" "$env" --preset --seed "$seed" \
+          --quiet 2>&1); rc=$?; echo "$out" > "$dir/.out_${algo}_${env}_$seed"; exit $rc; } ; } 2>&1 ) || {
+    echo "learning-report: $algo $env seed $seed failed: $(cat "$dir/.out_${algo}_${env}_$seed")" >&2; return 0; }
+  out=$(cat "$dir/.out_${algo}_${env}_$seed")
   end=$(date +%s.%N)
   local mean threshold
   mean=$(sed -n 's/^evaluation: .*mean return \([-0-9.naif]*\) .*/\1/p' <<<"$out")
   threshold=$(sed -n 's/^preset .*: threshold \([-0-9.e+]*\) .*/\1/p' <<<"$out")
   echo "$algo $env $seed $mean $threshold $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')" \
+    "$(awk '{printf "%.2f", $1 + $2}' <<<"$cpu")" \
     > "$dir/${algo}_${env}_$seed"
 }
 export -f one_run
@@ -70,17 +74,17 @@ for p in "${presets[@]}"; do
 done | xargs -d '\n' -n 2 -P "$jobs" bash -c 'one_run "$@"' _ "$tmp" "${run[@]}"
 
 {
-  echo "| algorithm | environment | seeds | mean ± std | IQM [95 % CI] | worst | pass (≥ threshold) | env steps | wall/run | OpenBLAS |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| algorithm | environment | seeds | mean ± std | IQM [95 % CI] | worst | pass (≥ threshold) | env steps | wall/run | CPU/run | OpenBLAS |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$out"
 : > "$out.csv"
-echo "algorithm,environment,seed,mean_return,threshold,seconds,kernel" >> "$out.csv"
+echo "algorithm,environment,seed,mean_return,threshold,wall_seconds,cpu_seconds,kernel" >> "$out.csv"
 for p in "${presets[@]}"; do
   algo=${p%%/*} env=${p#*/}
   files=$(ls "$tmp"/"${algo}_${env}_"* 2>/dev/null || true)
-  [ -n "$files" ] || { echo "| $algo | $env | 0 | (every run failed) | | | | | | $kernel |" >> "$out"; continue; }
+  [ -n "$files" ] || { echo "| $algo | $env | 0 | (every run failed) | | | | | | | $kernel |" >> "$out"; continue; }
   steps=$("$athlete" presets "$algo" "$env" | sed -n 's/^ *"steps": *\([0-9]*\).*/\1/p')
-  cat $files | sort -k3n | awk -v kernel="$kernel" '{print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," kernel}' >> "$out.csv"
+  cat $files | sort -k3n | awk -v kernel="$kernel" '{print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 ",\"" kernel "\""}' >> "$out.csv"
   cat $files | awk -v steps="$steps" -v kernel="$kernel" -v want="$seeds" '
     function iqm(v, n,    i, j, t, k, s, c) {   # trimmed mean: drop floor(n/4) at each end
       for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
@@ -88,7 +92,7 @@ for p in "${presets[@]}"; do
       for (i = k + 1; i <= n - k; i++) { s += v[i]; c++ }
       return s / c
     }
-    { algo = $1; env = $2; x[++n] = $4; thr = $5; wall += $6; if ($4 >= $5) pass++ }
+    { algo = $1; env = $2; x[++n] = $4; thr = $5; wall += $6; cpu += $7; if ($4 >= $5) pass++ }
     END {
       srand(12345)
       for (i = 1; i <= n; i++) { sum += x[i]; if (i == 1 || x[i] < worst) worst = x[i]; c[i] = x[i] }
@@ -104,8 +108,8 @@ for p in "${presets[@]}"; do
       for (i = 2; i <= B; i++) { t = boot[i]; for (j = i - 1; j >= 1 && boot[j] > t; j--) boot[j + 1] = boot[j]; boot[j + 1] = t }
       lo = boot[int(0.025 * B) + 1]; hi = boot[int(0.975 * B)]
       fmt = (thr > -1 && thr < 1) ? "%.3f" : (thr > -100 && thr < 100) ? "%.2f" : "%.1f"
-      printf "| %s | %s | %d%s | " fmt " ± " fmt " | " fmt " [" fmt ", " fmt "] | " fmt " | %d/%d (≥ %g) | %s | %.1f s | %s |\n",
-        algo, env, n, n < want ? " of " want : "", mean, std, point, lo, hi, worst, pass, n, thr, steps, wall / n, kernel
+      printf "| %s | %s | %d%s | " fmt " ± " fmt " | " fmt " [" fmt ", " fmt "] | " fmt " | %d/%d (≥ %g) | %s | %.1f s | %.1f s | %s |\n",
+        algo, env, n, n < want ? " of " want : "", mean, std, point, lo, hi, worst, pass, n, thr, steps, wall / n, cpu / n, kernel
     }' >> "$out"
 done
 cat "$out"
