@@ -51,16 +51,25 @@ static inline athlete_evaluation train_and_evaluate(const learning_case *c)
 }
 
 /* Trains the preset of (algorithm, env_id) with `seed` (its overrides, budget and
- * evaluation episodes) and asserts that the greedy mean return reaches its threshold. */
-static inline athlete_evaluation assert_preset_learns(const char *algorithm, const char *env_id, uint64_t seed)
+ * evaluation episodes); *threshold receives the preset's threshold. */
+static inline athlete_evaluation train_preset(const char *algorithm, const char *env_id, uint64_t seed,
+                                              double *threshold)
 {
     athlete_error err;
     athlete_preset p;
     ck_assert_ok(athlete_preset_find(algorithm, env_id, &p, &err), &err);
     learning_case c = {algorithm, env_id, NULL, p.overrides, seed, p.steps, p.eval_episodes};
     athlete_evaluation ev = train_and_evaluate(&c);
-    double threshold = p.threshold;
+    *threshold = p.threshold;
     athlete_preset_clear(&p);
+    return ev;
+}
+
+/* train_preset, and asserts that the greedy mean return reaches the threshold. */
+static inline athlete_evaluation assert_preset_learns(const char *algorithm, const char *env_id, uint64_t seed)
+{
+    double threshold;
+    athlete_evaluation ev = train_preset(algorithm, env_id, seed, &threshold);
     ck_assert_msg(ev.mean_return >= threshold, "%s on %s, seed %llu: mean return %.3f < the preset's threshold %g",
                   algorithm, env_id, (unsigned long long)seed, ev.mean_return, threshold);
     return ev;
