@@ -83,7 +83,7 @@ for p in "${presets[@]}"; do
   algo=${p%%/*} env=${p#*/}
   files=$(ls "$tmp"/"${algo}_${env}_"* 2>/dev/null || true)
   [ -n "$files" ] || { echo "| $algo | $env | 0 | (every run failed) | | | | | | | $kernel |" >> "$out"; continue; }
-  steps=$("$athlete" presets "$algo" "$env" | sed -n 's/^ *"steps": *\([0-9]*\).*/\1/p')
+  steps=$("$athlete" presets | awk -v a="$algo" -v e="$env" '$1 == a && $2 == e {print $3}')
   cat $files | sort -k3n | awk -v kernel="$kernel" '{print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 ",\"" kernel "\""}' >> "$out.csv"
   cat $files | awk -v steps="$steps" -v kernel="$kernel" -v want="$seeds" '
     function iqm(v, n,    i, j, t, k, s, c) {   # trimmed mean: drop floor(n/4) at each end
