@@ -7,25 +7,6 @@
 #include <string.h>
 
 const char *const actor_critic_criteria[] = {"mse", "huber", NULL};
-const char *const actor_critic_noise_kinds[] = {"gaussian", "ornstein_uhlenbeck", "colored", NULL};
-
-athlete_noise_options actor_critic_noise_options(const actor_critic_noise *noise, size_t size, uint64_t seed,
-                                                 uint64_t stream)
-{
-    return (athlete_noise_options){
-        .struct_size = sizeof(athlete_noise_options),
-        .kind = (athlete_noise_kind)(noise->kind + 1),
-        .size = size,
-        .noise_std = noise->noise_std,
-        .theta = noise->theta,
-        .dt = noise->dt,
-        .mu = noise->mu,
-        .horizon = (size_t)noise->horizon,
-        .beta = noise->beta,
-        .seed = seed,
-        .stream = stream,
-    };
-}
 
 /* The widths of a critic ((observation, action) -> hidden -> 1) or an actor. */
 static size_t widths_of(size_t inputs, const athlete_config_sizes *hidden, size_t outputs, size_t *widths)

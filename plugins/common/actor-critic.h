@@ -17,6 +17,8 @@
 #include <athlete/noise.h>
 #include <athlete/replay.h>
 #include <athlete/scaling.h>
+
+#include "noise-keys.h"
 #include <athlete/updates.h>
 
 #include <athlete/plugin.h>
@@ -117,43 +119,6 @@ extern const char *const actor_critic_criteria[]; /* "mse", "huber": athlete_cri
     {.name = "actor_network_arguments.squash_action", .type = ATHLETE_CONFIG_BOOL,                                \
      ATHLETE_CONFIG_FIELD(settings_, field_), .default_value = 1,                                                 \
      .description = "tanh on the actor's output (actions in [-1, 1] before scaling)"}
-
-/* The exploration noise of ddpg and td3: "noise_process_class" and every process's
- * argument under "noise_process_arguments" (each process reads its own: noise_std for all;
- * theta, dt, mu for "ornstein_uhlenbeck"; horizon, beta for "colored"). */
-typedef struct actor_critic_noise {
-    int kind; /* index in actor_critic_noise_kinds: athlete_noise_kind - 1 */
-    double noise_std, theta, dt, mu, beta;
-    int64_t horizon;
-} actor_critic_noise;
-
-extern const char *const actor_critic_noise_kinds[];
-
-#define ACTOR_CRITIC_NOISE_KEYS(settings_, f_)                                                                         \
-    {.name = "noise_process_class", .type = ATHLETE_CONFIG_ENUM, ATHLETE_CONFIG_FIELD(settings_, f_.kind),              \
-     .choices = actor_critic_noise_kinds, .default_choice = "gaussian",                                           \
-     .description = "the exploration noise process"},                                                             \
-    {.name = "noise_process_arguments.noise_std", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(settings_, f_.noise_std), \
-     .default_value = 0.1, .min = 0, .max = INFINITY, .limit = 1000, .rule = "a finite number >= 0",              \
-     .description = "the noise's scale, in units of the action range [-1, 1]"},                                  \
-    {.name = "noise_process_arguments.theta", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(settings_, f_.theta),     \
-     .default_value = 0.15, .min = 0, .max = INFINITY, .limit = 1000, .rule = "a finite number >= 0",             \
-     .description = "ornstein_uhlenbeck: the pull towards mu"},                                                   \
-    {.name = "noise_process_arguments.dt", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(settings_, f_.dt),           \
-     .default_value = 0.01, .min = 0, .max = INFINITY, .flags = ATHLETE_CONFIG_MIN_OPEN, .limit = 1000,           \
-     .rule = "a finite number > 0", .description = "ornstein_uhlenbeck: the time step"},                         \
-    {.name = "noise_process_arguments.mu", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(settings_, f_.mu),           \
-     .default_value = 0.0, .min = -1000, .max = 1000, .description = "ornstein_uhlenbeck: the mean"},             \
-    {.name = "noise_process_arguments.horizon", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(settings_, f_.horizon),  \
-     .default_value = 1000, .min = 2, .max = ATHLETE_NOISE_MAX_HORIZON,                                           \
-     .description = "colored: the length of one noise sequence, in steps"},                                      \
-    {.name = "noise_process_arguments.beta", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(settings_, f_.beta),       \
-     .default_value = 1.0, .min = -10, .max = 10,                                                                 \
-     .description = "colored: the spectrum's exponent (0 white, 1 pink, 2 red)"}
-
-/* The options of athlete_noise_create for `size` action dimensions on an RNG stream. */
-athlete_noise_options actor_critic_noise_options(const actor_critic_noise *noise, size_t size, uint64_t seed,
-                                                 uint64_t stream);
 
 /* The networks, optimisers and replay buffer of an actor-critic. */
 typedef struct actor_critic_nets {

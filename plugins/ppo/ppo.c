@@ -12,14 +12,17 @@
 
 #include <athlete/alloc.h>
 #include <athlete/distributions.h>
+#include <athlete/noise.h>
 #include <athlete/plugin.h>
 #include <athlete/policy-program.h>
 
 #include <math.h>
+
+#include "noise-keys.h"
 #include <string.h>
 
 /* RNG streams of the agent's seed, one per random component. */
-enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3 };
+enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3, STREAM_NOISE = 4 };
 
 #define MAX_WIDTH 65536
 
@@ -34,6 +37,7 @@ typedef struct ppo_settings {
     int64_t steps, batch, epochs, max_parameters;
     bool normalize_advantage;
     athlete_config_sizes value_hidden, actor_hidden;
+    actor_critic_noise noise; /* kind -1: i.i.d. Gaussian draws */
 } ppo_settings;
 
 static const athlete_config_key ppo_keys[] = {
@@ -83,6 +87,7 @@ static const athlete_config_key ppo_keys[] = {
      .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_MIN_OPEN, .default_value = 0.5, .absent = 0, .min = 0,
      .max = INFINITY, .limit = 1e6, .rule = "> 0 or null (no clipping)",
      .description = "clip the gradient's global norm to this (null: no clipping)"},
+    ACTOR_CRITIC_OPTIONAL_NOISE_KEYS(ppo_settings, noise),
     ATHLETE_CONFIG_MAX_PARAMETERS_KEY(ppo_settings, max_parameters),
 };
 ATHLETE_CONFIG_TABLE_DEFINE(ppo_config, ppo_settings, ppo_keys);
@@ -93,6 +98,8 @@ typedef struct ppo_policy {
     ppo_state *state;
     athlete_rng rng;  /* training policy only */
     float log_prob;   /* the info's "log_prob" array (one float, the sum over dimensions) */
+    athlete_noise *noise; /* training policy, Box actions, "noise_process_class" set; owned */
+    float *xi;            /* output_size standard-normal draws from the noise process */
 } ppo_policy;
 
 static const float *actor_row(ppo_state *s, const float *observation)
@@ -115,7 +122,13 @@ static athlete_status training_act(void *self, const float *observation, const a
         /* A diverged network must not hide behind a valid index: NaN is reported by the core. */
         action[0] = isfinite(log_prob) ? (float)(s->action_start + (int64_t)index) : NAN;
     } else {
-        athlete_gaussian_sample(&p->rng, out, s->log_std, s->output_size, action);
+        if (p->noise) { /* N(mu, sigma^2) still, but successive draws correlated in time */
+            athlete_noise_sample(p->noise, p->xi);
+            for (size_t j = 0; j < s->output_size; j++)
+                action[j] = (float)((double)out[j] + exp((double)s->log_std[j]) * (double)p->xi[j]);
+        } else {
+            athlete_gaussian_sample(&p->rng, out, s->log_std, s->output_size, action);
+        }
         log_prob = athlete_gaussian_log_prob(action, out, s->log_std, s->output_size);
     }
     p->log_prob = (float)log_prob;
@@ -143,23 +156,48 @@ static athlete_status evaluation_act(void *self, const float *observation, const
     return ATHLETE_OK;
 }
 
+/* The noise process restarts with every episode. */
+static athlete_status training_reset_act(void *self, const float *observation, const athlete_clock *clock,
+                                         float *action, athlete_info *info, athlete_error *err)
+{
+    ppo_policy *p = self;
+    if (p->noise)
+        athlete_noise_reset(p->noise);
+    return training_act(self, observation, clock, action, info, err);
+}
+
 static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *err)
 {
     ppo_policy *p = self;
-    return athlete_writer_put(w, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    athlete_status st = athlete_writer_put(w, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
+    if (st == ATHLETE_OK && p->noise)
+        st = athlete_noise_save(p->noise, w, "noise", err);
+    return st;
 }
 
 static athlete_status policy_load(void *self, athlete_reader *r, athlete_error *err)
 {
     ppo_policy *p = self;
-    return athlete_reader_get_rng(r, "rng", &p->rng, err);
+    athlete_status st = athlete_reader_get_rng(r, "rng", &p->rng, err);
+    if (st == ATHLETE_OK && p->noise)
+        st = athlete_noise_load(p->noise, r, "noise", err);
+    return st;
 }
 
-static void policy_destroy(void *self) { athlete_free(self); }
+static void policy_destroy(void *self)
+{
+    ppo_policy *p = self;
+    if (!p)
+        return;
+    athlete_noise_destroy(p->noise);
+    athlete_free(p->xi);
+    athlete_free(p);
+}
 
 static const athlete_policy_ops training_policy_ops = {
     .struct_size = sizeof(athlete_policy_ops),
     .act = training_act,
+    .reset_act = training_reset_act,
     .save = policy_save,
     .load = policy_load,
     .destroy = policy_destroy,
@@ -544,8 +582,10 @@ static athlete_status build_training(ppo_state *s, const athlete_build_args *arg
 }
 
 /* Both policies share the actor; only the training policy draws from its stream. */
-static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, uint64_t seed, athlete_policy *out,
-                                  athlete_error *err)
+/* Both policies share the actor; only the training policy draws from its stream (and
+ * from its noise process when one is configured). */
+static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, const actor_critic_noise *noise,
+                                  uint64_t seed, athlete_policy *out, athlete_error *err)
 {
     ppo_policy *p = athlete_calloc(1, sizeof *p);
     if (!p)
@@ -554,7 +594,16 @@ static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, u
     athlete_rng_seed(&p->rng, seed, STREAM_TRAINING_POLICY);
     out->ops = ops;
     out->self = p;
-    return ATHLETE_OK;
+    if (ops != &training_policy_ops || noise->kind < 0)
+        return ATHLETE_OK;
+    if (s->discrete)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "ppo config: 'noise_process_class' needs a Box action space (a categorical policy "
+                                 "draws no Gaussian noise); set it to null");
+    athlete_noise_options options = actor_critic_noise_options(noise, s->output_size, seed, STREAM_NOISE);
+    if (!(p->xi = athlete_calloc(s->output_size, sizeof *p->xi)))
+        return no_memory(err, "the noise draws");
+    return athlete_noise_create(&options, &p->noise, err);
 }
 
 /* Fills parts; on failure the caller destroys whatever was attached (no goto). */
@@ -601,8 +650,8 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     s->collector = parts->collector;
     if (!s->inference_only && (st = build_training(s, args, parts, err)))
         return st;
-    if ((st = make_policy(s, &training_policy_ops, args->seed, &parts->training_policy, err)) ||
-        (st = make_policy(s, &evaluation_policy_ops, args->seed, &parts->evaluation_policy, err)))
+    if ((st = make_policy(s, &training_policy_ops, &cfg.noise, args->seed, &parts->training_policy, err)) ||
+        (st = make_policy(s, &evaluation_policy_ops, &cfg.noise, args->seed, &parts->evaluation_policy, err)))
         return st;
     return ATHLETE_OK;
 }

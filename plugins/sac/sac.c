@@ -40,6 +40,7 @@ enum {
     STREAM_CRITIC_UPDATE = 4,
     STREAM_ACTOR_UPDATE = 5,
     STREAM_TEMPERATURE_UPDATE = 6,
+    STREAM_NOISE = 7, /* the policy's draws when "noise_process_class" is set */
 };
 
 typedef struct sac_settings {
@@ -49,6 +50,7 @@ typedef struct sac_settings {
     double temperature;    /* "auto": 0 */
     double target_entropy; /* "auto": NaN */
     double initial_temperature;
+    actor_critic_noise noise; /* kind -1: i.i.d. draws */
     actor_critic_settings common; /* optimisation, replay, schedules, target */
 } sac_settings;
 
@@ -75,6 +77,7 @@ static const athlete_config_key sac_keys[] = {
      ATHLETE_CONFIG_FIELD(sac_settings, initial_temperature), .default_value = 1.0, .min = 0, .max = INFINITY,
      .flags = ATHLETE_CONFIG_MIN_OPEN, .limit = 1e6, .rule = "a finite number > 0",
      .description = "alpha at the start when the temperature is tuned"},
+    ACTOR_CRITIC_OPTIONAL_NOISE_KEYS(sac_settings, noise),
     ACTOR_CRITIC_SCHEDULE_KEYS(sac_settings, 3e-4, 1, 1),
     ACTOR_CRITIC_LOSS_KEYS(sac_settings),
 };
@@ -238,6 +241,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .init_stream = STREAM_INIT, .critic_stream = STREAM_CRITIC_UPDATE, .actor_stream = STREAM_ACTOR_UPDATE,
         .policy_stream = STREAM_TRAINING_POLICY, .log_std_min = s->log_std_min, .log_std_max = s->log_std_max,
         .extra_update = s->automatic ? &temperature : NULL,
+        .noise = cfg.noise.kind >= 0 ? &cfg.noise : NULL, .noise_stream = STREAM_NOISE,
     };
     if ((st = actor_critic_build_parts(args, &spec, &s->ac, parts, err)) ||
         (!args->inference_only && (st = scratch_create(s, err))))

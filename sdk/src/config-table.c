@@ -138,6 +138,8 @@ static athlete_status read_key(const athlete_config *c, const athlete_config_key
             *(double *)(void *)field = k->absent;
         else if (field && k->type == ATHLETE_CONFIG_INT)
             *(int64_t *)(void *)field = (int64_t)k->absent;
+        else if (field && k->type == ATHLETE_CONFIG_ENUM)
+            *(int *)(void *)field = (int)k->absent;
         return ATHLETE_OK;
     }
     switch (k->type) {
@@ -316,7 +318,7 @@ static athlete_status build_json(const athlete_config_table *t, char **defaults,
                 names[n++] = "null";
             if (k->flags & ATHLETE_CONFIG_AUTO)
                 names[n++] = "string";
-            names[n++] = k->type == ATHLETE_CONFIG_INT ? "integer" : "number";
+            names[n++] = k->type == ATHLETE_CONFIG_INT ? "integer" : k->type == ATHLETE_CONFIG_ENUM ? "string" : "number";
             cJSON *list = cJSON_CreateStringArray(names, n);
             if (!list || !cJSON_AddItemToObject(kinds, k->name, list)) {
                 cJSON_Delete(list);
@@ -408,14 +410,15 @@ static athlete_status validate_key(const athlete_config_table *t, const athlete_
         return BAD("%s config table: '%s' needs a settings field of %zu bytes inside the %zu-byte settings "
                    "(offset %zu, size %zu)", owner, k->name, size, t->settings_size, k->offset, k->size);
     if ((k->flags & (ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_AUTO)) && k->type != ATHLETE_CONFIG_REAL &&
-        k->type != ATHLETE_CONFIG_INT)
-        return BAD("%s config table: '%s': only numbers may be null or \"auto\"", owner, k->name);
+        k->type != ATHLETE_CONFIG_INT && !(k->type == ATHLETE_CONFIG_ENUM && !(k->flags & ATHLETE_CONFIG_AUTO)))
+        return BAD("%s config table: '%s': only numbers may be null or \"auto\", and strings null", owner, k->name);
     if ((k->flags & ATHLETE_CONFIG_DEFAULT_ABSENT) && !(k->flags & (ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_AUTO)))
         return BAD("%s config table: '%s' defaults to null or \"auto\" without accepting it", owner, k->name);
     if (k->type == ATHLETE_CONFIG_INT && !(k->flags & ATHLETE_CONFIG_DEFAULT_ABSENT) && !is_whole(k->default_value))
         return BAD("%s config table: '%s' has a default that is not an integer", owner, k->name);
     if (k->type == ATHLETE_CONFIG_ENUM &&
-        (!k->choices || !k->choices[0] || !k->default_choice || choice_index(k, k->default_choice) < 0))
+        (!k->choices || !k->choices[0] ||
+         (!(k->flags & ATHLETE_CONFIG_DEFAULT_ABSENT) && (!k->default_choice || choice_index(k, k->default_choice) < 0))))
         return BAD("%s config table: '%s' needs choices and a default among them", owner, k->name);
     if (k->type == ATHLETE_CONFIG_SIZES &&
         (k->max_count > ATHLETE_CONFIG_MAX_SIZES || k->default_count > ATHLETE_CONFIG_MAX_SIZES ||
@@ -467,7 +470,7 @@ static const char *type_name(const athlete_config_key *k)
     case ATHLETE_CONFIG_REAL:
         return null ? "number or null" : autov ? "number or \"auto\"" : "number";
     case ATHLETE_CONFIG_ENUM:
-        return "string";
+        return null ? "string or null" : "string";
     case ATHLETE_CONFIG_SIZES:
         return "list of integers";
     }

@@ -1,10 +1,12 @@
 /* Shared by the learning tests: train an algorithm on a built-in environment with a
- * fixed seed, evaluate its greedy policy, print and return the result. */
+ * fixed seed, evaluate its greedy policy, print and return the result; or do that with a
+ * preset (presets/<algorithm>/<environment>.json) and assert its threshold. */
 #ifndef ATHLETE_TEST_LEARNING_H
 #define ATHLETE_TEST_LEARNING_H
 
 #include <athlete/athlete.h>
 #include <athlete/env.h>
+#include "preset.h"
 #include "runner.h"
 
 #include <stdio.h>
@@ -45,6 +47,31 @@ static inline athlete_evaluation train_and_evaluate(const learning_case *c)
     athlete_env_destroy(env);
     athlete_env_destroy(eval_env);
     athlete_registry_destroy(reg);
+    return ev;
+}
+
+/* Trains the preset of (algorithm, env_id) with `seed` (its overrides, budget and
+ * evaluation episodes); *threshold receives the preset's threshold. */
+static inline athlete_evaluation train_preset(const char *algorithm, const char *env_id, uint64_t seed,
+                                              double *threshold)
+{
+    athlete_error err;
+    athlete_preset p;
+    ck_assert_ok(athlete_preset_find(algorithm, env_id, &p, &err), &err);
+    learning_case c = {algorithm, env_id, NULL, p.overrides, seed, p.steps, p.eval_episodes};
+    athlete_evaluation ev = train_and_evaluate(&c);
+    *threshold = p.threshold;
+    athlete_preset_clear(&p);
+    return ev;
+}
+
+/* train_preset, and asserts that the greedy mean return reaches the threshold. */
+static inline athlete_evaluation assert_preset_learns(const char *algorithm, const char *env_id, uint64_t seed)
+{
+    double threshold;
+    athlete_evaluation ev = train_preset(algorithm, env_id, seed, &threshold);
+    ck_assert_msg(ev.mean_return >= threshold, "%s on %s, seed %llu: mean return %.3f < the preset's threshold %g",
+                  algorithm, env_id, (unsigned long long)seed, ev.mean_return, threshold);
     return ev;
 }
 

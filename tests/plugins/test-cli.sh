@@ -112,5 +112,28 @@ for width in 20 60 200; do
     echo "ok: progress line at width $width ($redraws redraws)"
   fi
 done
+# Presets: listed, printed, trained with; --set and --steps still win over a preset.
+expect 0 "^q_learning +CliffWalking-v1 +50000 +1 +-13 " -- "$athlete" presets
+expect 0 "\"threshold\": 7.5" -- "$athlete" presets q_learning Taxi-v4
+expect 1 "no preset for dqn on Nope-v0 \(searched " -- "$athlete" presets dqn Nope-v0
+expect 2 "presets takes no arguments or an algorithm id and an environment id" -- "$athlete" presets dqn
+expect 0 "preset q_learning on CliffWalking-v1: threshold -13 reached \(mean return -13.00\)" -- \
+  "$athlete" train q_learning CliffWalking-v1 --preset --quiet
+expect 0 "FrozenLake-v1, 3 episodes" -- "$athlete" train q_learning FrozenLake-v1 --preset --steps 2000 \
+  --eval-episodes 3 --quiet --save "$tmp/preset.ckpt"
+expect 0 "^0.98" -- "$athlete" call "$tmp/preset.ckpt" epsilon
+expect 0 "FrozenLake-v1, 3 episodes" -- "$athlete" train q_learning FrozenLake-v1 --preset --steps 2000 \
+  --eval-episodes 3 --quiet --set epsilon_decay_steps=100 --save "$tmp/preset.ckpt"
+expect 0 "^0.1$" -- "$athlete" call "$tmp/preset.ckpt" epsilon
+expect 2 "--preset cannot change a resumed agent's configuration" -- \
+  "$athlete" train q_learning FrozenLake-v1 --preset --resume "$tmp/preset.ckpt"
+mkdir -p "$tmp/presets/q_learning"
+echo '{"algorithm": "q_learning", "environment": "Taxi-v4", "steps": 10, "evaluation_episodes": 1, "threshold": 0, "source": "x"}' \
+  > "$tmp/presets/q_learning/FrozenLake-v1.json"
+expect 1 "preset '.*/q_learning/FrozenLake-v1.json': it describes q_learning on Taxi-v4 but is not named q_learning/Taxi-v4.json" -- \
+  env ATHLETE_PRESET_PATH="$tmp/presets" "$athlete" train q_learning FrozenLake-v1 --preset
+echo '{"algorithm": "q_learning", "environment": "FrozenLake-v1", "step": 10}' > "$tmp/presets/q_learning/FrozenLake-v1.json"
+expect 1 "preset '.*/q_learning/FrozenLake-v1.json': unknown key 'step'" -- \
+  env ATHLETE_PRESET_PATH="$tmp/presets" "$athlete" presets
 [ $failures -eq 0 ] || { echo "$failures CLI check(s) failed"; exit 1; }
 echo "all CLI checks passed"

@@ -78,6 +78,19 @@ echo "$out"
 grep -q 'evaluation: expected_sarsa on FrozenLake-v1, 5 episodes: mean return 1.00' <<<"$out" || {
   echo "FAIL: expected_sarsa did not solve deterministic FrozenLake from the CLI"; exit 1; }
 
+# The installed presets are found by the installed CLI with no path set, in the prefix and,
+# moved elsewhere with their bin/, next to the program.
+[ -f "$prefix/share/athlete/presets/q_learning/Taxi-v4.json" ] || { echo "FAIL: presets not installed"; exit 1; }
+out=$(ATHLETE_PRESET_PATH= "$prefix/bin/athlete" train q_learning CliffWalking-v1 --preset --quiet)
+grep -q 'preset q_learning on CliffWalking-v1: threshold -13 reached' <<<"$out" || {
+  echo "FAIL: the installed CLI does not train with its preset: $out"; exit 1; }
+mkdir -p "$tmp/moved"
+cp -r "$prefix/bin" "$prefix/share" "$tmp/moved/"
+rm -rf "$prefix/share/athlete/presets"
+out=$(ATHLETE_PRESET_PATH= "$tmp/moved/bin/athlete" presets)
+grep -qE '^q_learning +Taxi-v4 ' <<<"$out" || {
+  echo "FAIL: a moved install does not find its presets next to the program: $out"; exit 1; }
+
 # From a host program built against the installed athlete.pc.
 cat > "$tmp/host.c" <<'C'
 #include <athlete/athlete.h>

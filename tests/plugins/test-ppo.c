@@ -137,11 +137,21 @@ START_TEST(bad_spaces_and_config)
         {"{\"value_loss_clip_value\": \"off\"}", ATHLETE_E_CONFIG_TYPE, "ppo config: 'value_loss_clip_value' expects"},
         {"{\"device\": \"cpu\"}", ATHLETE_E_CONFIG_UNKNOWN_KEY, "ppo config: unknown key 'device'"},
         {"{\"warmup_steps\": 10}", ATHLETE_E_CONFIG_UNKNOWN_KEY, "ppo config: unknown key 'warmup_steps'"},
+        {"{\"noise_process_class\": \"pink\"}", ATHLETE_E_CONFIG_VALUE,
+         "ppo config: 'noise_process_class' must be \"gaussian\", \"ornstein_uhlenbeck\" or \"colored\", got \"pink\""},
+        {"{\"noise_process_class\": \"colored\", \"noise_process_arguments\": {\"horizon\": 1}}",
+         ATHLETE_E_CONFIG_VALUE, "ppo config: 'noise_process_arguments.horizon' must be in [2, 10000], got 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         ck_assert_fails(athlete_agent_create(reg, "ppo", box_obs, box_act, NULL, cases[i].overrides, &agent, &err), &err,
                         cases[i].status, cases[i].message);
     ck_assert_ptr_null(agent);
+    athlete_space two = athlete_space_discrete(2);
+    ck_assert_fails(athlete_agent_create(reg, "ppo", box_obs, &two, NULL, "{\"noise_process_class\": \"colored\"}",
+                                         &agent, &err),
+                    &err, ATHLETE_E_CONFIG_VALUE,
+                    "ppo config: 'noise_process_class' needs a Box action space (a categorical policy draws no "
+                    "Gaussian noise); set it to null");
     /* null and a number are both accepted where the original allows None. */
     ck_assert_ok(athlete_agent_create(reg, "ppo", box_obs, box_act, NULL,
                                       "{\"value_loss_clip_value\": 0.2, \"gradient_max_norm\": null,"

@@ -56,6 +56,8 @@ const char *cli_pairs_add(cli_pairs *pairs, const char *key_value);
 /* Merges a JSON object (e.g. a config.json) below the pairs added later; NULL on success,
  * else a message written into msg. */
 bool cli_pairs_merge_file(cli_pairs *pairs, const char *path, char *msg, size_t msg_size);
+/* The same for JSON text (a preset's overrides); false when it is not a JSON object. */
+bool cli_pairs_merge_json(cli_pairs *pairs, const char *json);
 bool cli_pairs_empty(const cli_pairs *pairs);
 /* The object as JSON text (athlete_free it), or NULL when empty. */
 char *cli_pairs_json(const cli_pairs *pairs);
@@ -73,6 +75,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_presets(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 

@@ -1,6 +1,7 @@
 /* athlete train: a training run in its run folder (see run-dir.h), with evaluation during
  * training, periodic checkpoints, metrics, and a clean stop on SIGINT/SIGTERM. */
 #include "cli.h"
+#include "preset.h"
 #include "interrupt.h"
 #include "metrics.h"
 #include "progress.h"
@@ -24,7 +25,7 @@
 typedef struct train_options {
     const char *algorithm, *env_id;
     uint64_t steps, seed, checkpoint_every, keep, eval_every, eval_episodes, log_every;
-    bool steps_given, quiet, csv;
+    bool steps_given, eval_episodes_given, quiet, csv, preset;
     const char *run_setting; /* an option that a run folder's resume cannot change, or NULL */
     cli_pairs *overrides, *env_options;
     const char *config_path, *run_dir, *metrics_path, *save_path, *resume_path;
@@ -45,6 +46,8 @@ typedef struct trainer {
     bool has_best;
     double best_mean;
     bool failed;            /* a callback failed; the message is printed */
+    bool has_preset;        /* --preset: report its threshold after the evaluation */
+    double preset_threshold;
     bool env_restored;      /* the environment continues from a run folder's state */
 } trainer;
 
@@ -71,6 +74,12 @@ static int parse_options(int argc, char **argv, train_options *o)
         }
         if (strcmp(a, "--quiet") == 0) {
             o->quiet = true;
+            continue;
+        }
+        if (strcmp(a, "--preset") == 0) {
+            o->preset = true;
+            if (!o->run_setting)
+                o->run_setting = a;
             continue;
         }
         if (strcmp(a, "--csv") == 0) {
@@ -100,6 +109,7 @@ static int parse_options(int argc, char **argv, train_options *o)
             number = &o->eval_every;
         } else if (strcmp(a, "--eval-episodes") == 0) {
             number = &o->eval_episodes;
+            o->eval_episodes_given = true;
         } else if (strcmp(a, "--log-every") == 0) {
             number = &o->log_every;
         } else if (strcmp(a, "--set") == 0 || strcmp(a, "--env-option") == 0) {
@@ -122,7 +132,7 @@ static int parse_options(int argc, char **argv, train_options *o)
         } else {
             const char *known[] = {"--steps", "--seed", "--config", "--set", "--env-option", "--run-dir",
                                    "--checkpoint-every", "--keep-checkpoints", "--eval-every", "--eval-episodes",
-                                   "--log-every", "--metrics", "--save", "--resume", "--quiet", "--csv"};
+                                   "--log-every", "--metrics", "--save", "--resume", "--quiet", "--csv", "--preset"};
             const char *near = cli_nearest(a, known, sizeof known / sizeof known[0]);
             if (near)
                 return cli_usage_error(train_cmd(), "unknown option '%s'; did you mean '%s'?", a, near);
@@ -358,6 +368,29 @@ static int start_new(trainer *t, int argc, char **argv)
         return cli_usage_error(train_cmd(), "train needs an algorithm id and an environment id");
     if (o->config_path && !cli_pairs_merge_file(o->overrides, o->config_path, msg, sizeof msg))
         return cli_usage_error(train_cmd(), "--config: %s", msg);
+    if (o->preset) {
+        /* The preset's overrides go below --config and --set; its budget and evaluation
+         * episodes apply unless given. */
+        if (o->resume_path)
+            return cli_usage_error(train_cmd(), "--preset cannot change a resumed agent's configuration");
+        athlete_preset preset;
+        if (athlete_preset_find(o->algorithm, o->env_id, &preset, &err) != ATHLETE_OK) {
+            fprintf(stderr, "athlete: %s\n", err.message);
+            return EXIT_RUNTIME;
+        }
+        bool merged = cli_pairs_merge_json(o->overrides, preset.overrides);
+        if (!o->steps_given)
+            o->steps = preset.steps;
+        if (!o->eval_episodes_given)
+            o->eval_episodes = preset.eval_episodes;
+        t->has_preset = true;
+        t->preset_threshold = preset.threshold;
+        if (!merged)
+            fprintf(stderr, "athlete: preset '%s': its overrides are not a JSON object\n", preset.path);
+        athlete_preset_clear(&preset);
+        if (!merged)
+            return EXIT_RUNTIME;
+    }
     char *env_options = cli_pairs_json(o->env_options);
     athlete_status st = cli_env_create(o->env_id, env_options, &t->env, &err);
     if (st == ATHLETE_OK)
@@ -671,6 +704,10 @@ static int train(trainer *t)
     if (athlete_run_evaluation(t->agent, t->eval_env, o->eval_episodes, CLI_EVAL_SEED, &ev, &err) != ATHLETE_OK)
         return cli_fail("evaluation", &err);
     print_evaluation(athlete_agent_algorithm_id(t->agent), o->env_id, &ev);
+    if (t->has_preset)
+        printf("preset %s on %s: threshold %g %s (mean return %.2f)\n", athlete_agent_algorithm_id(t->agent),
+               o->env_id, t->preset_threshold, ev.mean_return >= t->preset_threshold ? "reached" : "NOT reached",
+               ev.mean_return);
     return EXIT_SUCCESS;
 }
 

@@ -34,6 +34,10 @@ const cli_command cli_commands[] = {
      "  --steps N            environment steps to train (default 50000); with --resume, N more\n"
      "                       steps (default: up to the run's original target)\n"
      "  --seed S             agent and environment seed (default 0)\n"
+     "  --preset             start from the tuned preset of (ID, ENV) (see 'athlete presets'): its\n"
+     "                       overrides, steps and evaluation episodes; --config, --set, --steps and\n"
+     "                       --eval-episodes still win; the run ends saying whether the preset's\n"
+     "                       threshold was reached\n"
      "  --config FILE        configuration overrides from a JSON object (e.g. a run's config.json)\n"
      "  --set KEY=VALUE      override a configuration key; VALUE is JSON (strings may be bare);\n"
      "                       dotted keys reach nested objects: --set optimizer_arguments.lr=1e-3\n"
@@ -95,6 +99,13 @@ const cli_command cli_commands[] = {
      "'athlete call run.ckpt epsilon'. ARGS_JSON is a JSON array of arguments (default []).\n"
      "Without METHOD, lists the methods.",
      NULL, cmd_call},
+    {"presets", "presets [ID ENV]", "tuned configurations (train with one: train ID ENV --preset)",
+     "Without arguments, lists the presets: tuned configurations, one per (algorithm,\n"
+     "environment), with the training budget and the greedy mean return every seed reaches\n"
+     "(the threshold). With ID ENV, prints that preset's file. Presets are searched in\n"
+     "$ATHLETE_PRESET_PATH, then in ../share/athlete/presets next to the program, then in the\n"
+     "installed directory.",
+     NULL, cmd_presets},
     {"export", "export CHECKPOINT_OR_POLICY -o NAME.c [--name IDENT] [--quantize f32|f16|int8]",
      "write a trained policy as dependency-free C (NAME.c, NAME.h)",
      "Writes the evaluation policy of a checkpoint or policy-only file as dependency-free C99:\n"

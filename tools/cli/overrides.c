@@ -106,14 +106,21 @@ bool cli_pairs_merge_file(cli_pairs *pairs, const char *path, char *msg, size_t 
         return false;
     }
     text[len] = '\0';
-    cJSON *file = cJSON_Parse(text);
+    bool ok = cli_pairs_merge_json(pairs, text);
     free(text);
+    if (!ok)
+        snprintf(msg, msg_size, "'%s' is not a JSON object", path);
+    return ok;
+}
+
+bool cli_pairs_merge_json(cli_pairs *pairs, const char *json)
+{
+    cJSON *file = cJSON_Parse(json);
     if (!cJSON_IsObject(file)) {
         cJSON_Delete(file);
-        snprintf(msg, msg_size, "'%s' is not a JSON object", path);
         return false;
     }
-    /* The file's keys go first; pairs already given stay on top. */
+    /* The object's keys go first; pairs already given stay on top. */
     cJSON *merged = file;
     for (cJSON *item = pairs->object->child; item;) {
         cJSON *next = item->next;

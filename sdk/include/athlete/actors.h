@@ -67,7 +67,10 @@ ATHLETE_API void athlete_squashed_gaussian_mode(const float *net_out, size_t bat
  * B1); afterwards
  *   deterministic:     a = clip(actor(obs) + noise, -1, 1) (no noise when noise is NULL);
  *                      reset_act resets the noise process first;
- *   squashed Gaussian: a = tanh(mu + sigma xi), xi drawn from the policy's stream.
+ *   squashed Gaussian: a = tanh(mu + sigma xi), xi drawn from the policy's stream, or
+ *                      from the noise process when one is given (a unit-variance coloured
+ *                      process makes the exploration temporally correlated: pink noise);
+ *                      reset_act resets the noise process first.
  * Evaluation: actor(obs) as is (deterministic) or tanh(mu).
  * The action handed to the environment is a scaled; the info holds "unscaled_action" (the
  * array a, borrowed from the policy until its next call), which the action-replacing
@@ -79,7 +82,7 @@ typedef struct athlete_actor_policy_options {
     const athlete_mlp *actor;               /* borrowed, must outlive the policy */
     const athlete_action_scaling *scaling;  /* borrowed */
     bool training;
-    athlete_noise *noise;                   /* deterministic training only; borrowed; may be NULL */
+    athlete_noise *noise;                   /* training only; borrowed; may be NULL */
     double log_std_min, log_std_max;        /* squashed Gaussian */
     uint64_t seed, stream;                  /* training: warmup and sampling draws */
 } athlete_actor_policy_options;

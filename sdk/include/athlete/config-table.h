@@ -42,7 +42,7 @@ typedef enum athlete_config_type {
 
 /* Key flags. */
 enum {
-    ATHLETE_CONFIG_NULLABLE = 1u << 0,     /* null is accepted: the field receives `absent` */
+    ATHLETE_CONFIG_NULLABLE = 1u << 0,     /* null is accepted (numbers, ENUM): the field receives `absent` */
     ATHLETE_CONFIG_AUTO = 1u << 1,         /* the string "auto" is accepted: the field receives `absent` */
     ATHLETE_CONFIG_DEFAULT_ABSENT = 1u << 2, /* the default is null (NULLABLE) or "auto" (AUTO) */
     ATHLETE_CONFIG_MIN_OPEN = 1u << 3,     /* min itself is refused */

@@ -158,8 +158,11 @@ static athlete_status policy_act(void *self, const float *observation, const ath
                     p->unscaled[j] = clip_unit(p->unscaled[j]);
             }
         } else if (p->training) {
-            for (size_t j = 0; j < n; j++)
-                p->xi[j] = (float)athlete_rng_normal(&p->rng);
+            if (p->noise) /* temporally correlated draws (e.g. pink noise) in place of i.i.d. ones */
+                athlete_noise_sample(p->noise, p->xi);
+            else
+                for (size_t j = 0; j < n; j++)
+                    p->xi[j] = (float)athlete_rng_normal(&p->rng);
             athlete_squashed_gaussian_forward(out, p->xi, 1, n, p->log_std_min, p->log_std_max, p->unscaled, NULL);
         } else {
             athlete_squashed_gaussian_mode(out, 1, n, p->unscaled);
@@ -256,7 +259,7 @@ athlete_status athlete_actor_policy_create(const athlete_actor_policy_options *o
     p->actor = o->actor;
     p->scaling = o->scaling;
     p->training = o->training;
-    p->noise = o->training && o->kind == ATHLETE_ACTOR_DETERMINISTIC ? o->noise : NULL;
+    p->noise = o->training ? o->noise : NULL;
     p->log_std_min = o->log_std_min;
     p->log_std_max = o->log_std_max;
     p->action_size = n;
