@@ -1,7 +1,7 @@
 /* DQN on CartPole-v1 through the public API, as a host runs it: env-steps/s at the seed
  * defaults (256-256, batch 128) and at 64-64 / batch 64, µs per gradient update, achieved
- * GFLOP/s against a raw cblas_sgemm measured in the same run, and the targets from
- * design/targets.md (the original Python Athlete on an AMD EPYC: 464 and 1 190
+ * GFLOP/s against a raw cblas_sgemm measured in the same run, and the original Python
+ * Athlete's figures for the same runs (measured on an AMD EPYC: 464 and 1 190
  * env-steps/s).
  *
  *   build/bench/bench-dqn [STEPS]       (default 20000 training steps per configuration) */
@@ -18,7 +18,7 @@ typedef struct dqn_case {
     const char *name;
     const char *overrides;
     size_t hidden, batch;
-    double original_steps_per_second; /* Python Athlete, targets.md */
+    double original_steps_per_second; /* Python Athlete, AMD EPYC */
 } dqn_case;
 
 static double forward_flops(size_t hidden, size_t batch)
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
                20000 / whole / c->original_steps_per_second);
     }
     printf("\nenv-steps/s: steady state (one gradient step per environment step on average); the last column\n"
-           "times 20 000 steps from a fresh agent, warmup included, as targets.md timed the original.\n"
+           "times 20 000 steps from a fresh agent, warmup included, as the original was timed.\n"
            "Targets (issue): 64-64/b64 >= 36 000 env-steps/s (30x the original's 1 190);\n"
            "seed defaults: the update at >= 70%% of the sgemm peak above. FLOPs per update = forward(s') on the\n"
            "target + forward(s) + backward (2x forward) = 4x forward; Adam and sampling are counted as time only.\n");

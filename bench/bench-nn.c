@@ -127,7 +127,7 @@ static void net_train_step(void *p)
     athlete_adam_step(c->adam);
 }
 
-/* the DQN/critic update of targets.md: forward s, forward s' on the target net, backward
+/* one DQN/critic update: forward s, forward s' on the target net, backward
  * (weights and the inner layers' input gradients), Adam */
 static void net_update(void *p)
 {
@@ -175,7 +175,7 @@ static void bench_net(const char *label, const size_t *w, size_t nw, athlete_act
     c.y = rand_array(batch * c.out, rng);
     c.d_out = rand_array(batch * c.out, rng);
 
-    /* FLOPs as targets.md counts them: 2·B·in·out per GEMM */
+    /* FLOPs: 2·B·in·out per GEMM; Adam is not counted */
     double fwd_flop = 0, dx_flop = 0;
     double gemm_fwd = 0, gemm_dw = 0, gemm_dx = 0;
     for (size_t l = 0; l + 1 < nw; l++) {

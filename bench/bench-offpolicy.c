@@ -1,6 +1,6 @@
 /* TD3 and SAC on Pendulum-v1 through the public API, as a host runs them.
  *
- * 1. RLtools' configuration (design/targets.md): 20 000 environment steps, 64-64 networks,
+ * 1. RLtools' configuration: 20 000 environment steps, 64-64 networks,
  *    minibatch 100, 100 uniform warmup steps, a replay buffer of 20 000, Adam lr 1e-3
  *    (TensorFlow's default, which RLtools uses), TD3's policy delay 2 and target updates
  *    every 2 steps, SAC's every step, tau 0.005, exploration noise 0.1, target smoothing
@@ -35,7 +35,7 @@
 
 typedef struct rltools_case {
     const char *algorithm, *overrides;
-    double skylakex_s, prescott_s; /* RLtools on the Intel Xeon, targets.md */
+    double skylakex_s, prescott_s; /* RLtools' times measured on the Intel Xeon */
     double original_s;             /* Python Athlete (AMD EPYC), 0 when not measured */
 } rltools_case;
 

@@ -1,4 +1,4 @@
-/* Extension methods called by name through libffi (design B9). The only file that
+/* Extension methods called by name through libffi. The only file that
  * includes ffi.h: hosts such as the CLI know a method only by its name and signature
  * string, and plugins write ordinary C functions `ret fn(void *state, args...)`. */
 #include "core-private.h"

@@ -1,4 +1,7 @@
-/* Opening plugin files and checking their descriptors (design B2, rules 1-5). */
+/* Opening plugin files and checking their descriptors, in this order, each failure a
+ * diagnostic naming the file: the file loads (dlopen, RTLD_NOW), the entry symbol exists,
+ * the ABI major equals the runtime's, the ABI minor is not newer than the runtime's, the
+ * fingerprint matches and struct_size covers the ABI 1.0 descriptor. */
 #include "core-private.h"
 
 #include <athlete/alloc.h>

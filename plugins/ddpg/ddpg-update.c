@@ -1,4 +1,4 @@
-/* DDPG's losses (spec §7.3):
+/* DDPG's losses:
  *   critic: MSE (or Huber) of Q(s, a) against y = r + discount (1 - terminated) Q'(s', mu'(s'))
  *   actor:  -mean Q(s, mu(s)) on its own minibatch, through the frozen critic. */
 #include "ddpg-private.h"

@@ -1,18 +1,21 @@
-/* Deep Deterministic Policy Gradient (spec §7.3): defaults, configuration checks, the
+/* Deep Deterministic Policy Gradient: defaults, configuration checks, the
  * gradient updatables and the wiring. Collector, replay and target updates, policies,
  * critic, noise and scaling come from the SDK; the losses are in ddpg-update.c.
  *
- * Deviations from the original, each a fix its spec §9 recommends:
- *   B1  warmup actions are stored as the unscaled value the environment got (2u - 1);
- *   B3  no gradient update runs while the replay buffer is empty (warmup_steps 0);
- *   Q1  one update per interaction: reset_step never repeats the update of the step that
- *       ended the episode (athlete_update_schedule's once-per-count guard);
- *   Q8  the noise process's state is saved in checkpoints.
+ * Deviations from the original, each fixing a flaw of it:
+ *   warmup actions are stored as the unscaled value the environment got (2u - 1), not
+ *   the uniform draw u (the original mislabelled its warmup data);
+ *   no gradient update runs while the replay buffer is empty (warmup_steps 0; the
+ *   original sampled the empty buffer and crashed);
+ *   one update per interaction: reset_step never repeats the update of the step that
+ *   ended the episode (athlete_update_schedule's once-per-count guard);
+ *   the noise process's state is saved in checkpoints (the original lost it).
  * Keys dropped from the original's configuration (no meaning in C): the *_class keys
  * naming torch classes (the noise class is the string "noise_process_class"; the critic
  * loss the string "critic_criteria"), "device", "init_state_dict_path", the "PLACEHOLDER"
  * spaces, "additional_replay_buffer_arguments" (cpprb options) and
- * "post_replay_buffer_data_preprocessing" (unusable in the original, bug B5).
+ * "post_replay_buffer_data_preprocessing" (unusable in the original: the policies called
+ * its dictionary of function lists as a function).
  * "noise_process_arguments" lists every noise process's argument so each can be
  * overridden key by key; a process reads only its own (noise_std for all; theta, dt, mu
  * for "ornstein_uhlenbeck"; horizon, beta for "colored"). noise_std is 0.1 for every
@@ -34,7 +37,7 @@
 
 /* RNG streams of the agent's seed, one per random component. */
 enum {
-    STREAM_INIT = 1, /* network initialisation: critic, then actor (spec §2.8 order) */
+    STREAM_INIT = 1, /* network initialisation: critic, then actor (the original's order) */
     STREAM_TRAINING_POLICY = 2,
     STREAM_NOISE = 3,
     STREAM_CRITIC_UPDATE = 4,

@@ -1,4 +1,4 @@
-/* DQN's gradient step (spec §7.1), run by the SDK's gradient update: TD targets from the target network (or, with double
+/* DQN's gradient step, run by the SDK's gradient update: TD targets from the target network (or, with double
  * Q-learning, the online network's argmax valued by the target network), MSE or Huber
  * loss on Q(s, a), optional global gradient-norm clipping, one Adam step per minibatch. */
 #include "dqn.h"

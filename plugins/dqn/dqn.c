@@ -1,11 +1,11 @@
-/* DQN (spec §7.1): the defaults, the configuration checks and the wiring. The TD update
+/* DQN: the defaults, the configuration checks and the wiring. The TD update
  * is in dqn-update.c; collector, ε-greedy/greedy policies, replay update and target sync
  * come from the SDK.
  *
- * Keys kept from the original: every key of §7.1 except the torch-only ones
- * (value_network_class, optimizer_class, device, init_state_dict_path, the space
+ * Keys kept from the original: every key of its dqn configuration except the torch-only
+ * ones (value_network_class, optimizer_class, device, init_state_dict_path, the space
  * placeholders, additional_replay_buffer_arguments, post_replay_buffer_data_preprocessing
- * (its bug B5)). "criteria" names the loss: "mse" (MSELoss) or "huber" (HuberLoss, δ=1). */
+ * (unusable in the original)). "criteria" names the loss: "mse" (MSELoss) or "huber" (HuberLoss, δ=1). */
 #include "dqn.h"
 
 #include <athlete/alloc.h>

@@ -34,7 +34,8 @@ typedef struct dqn_state {
     float *targets, *predictions, *d_predictions, *d_output;
 } dqn_state;
 
-/* When the TD update runs (spec §2.2) and the RNG stream its minibatches come from. */
+/* When the TD update runs (the gradient schedule of schedule.h) and the RNG stream its
+ * minibatches come from. */
 typedef struct dqn_schedule {
     int64_t frequency;
     uint64_t number_of_updates;

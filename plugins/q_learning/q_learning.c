@@ -1,4 +1,4 @@
-/* Tabular Q-learning (spec §7.2): the defaults, the table update and the wiring.
+/* Tabular Q-learning: the defaults, the table update and the wiring.
  * Collector and policies come from the SDK. */
 #include <athlete/collectors.h>
 #include <athlete/plugin.h>
@@ -264,7 +264,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     };
     if ((st = athlete_epsilon_greedy_policy_create(&policy, &parts->training_policy, err)))
         goto fail;
-    policy.stream = STREAM_EVALUATION_POLICY; /* evaluation never perturbs training (spec §5 fixed) */
+    policy.stream = STREAM_EVALUATION_POLICY; /* evaluation never perturbs training (unlike the original) */
     if ((st = athlete_greedy_policy_create(&policy, &parts->evaluation_policy, err)))
         goto fail;
     return ATHLETE_OK;

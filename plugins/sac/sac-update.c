@@ -1,4 +1,4 @@
-/* SAC's losses (spec §7.5), each on its own minibatch, with a ~ pi(.|s) reparameterised
+/* SAC's losses, each on its own minibatch, with a ~ pi(.|s) reparameterised
  * (a = tanh(mu + sigma xi)) and log pi including the tanh correction:
  *   critics:     MSE(Q1(s, a), y) + MSE(Q2(s, a), y) (or Huber), one optimizer, with
  *                y = r + discount (1 - terminated) (min(Q1', Q2')(s', a') - alpha log pi(a'|s')),

@@ -1,4 +1,4 @@
-/* TD3's losses (spec §7.4):
+/* TD3's losses:
  *   critics: MSE(Q1(s, a), y) + MSE(Q2(s, a), y) (or Huber), one optimizer, with
  *            y = r + discount (1 - terminated) min(Q1', Q2')(s', a'),
  *            a' = clip(mu'(s') + clip(eps, -c, c), -1, 1), eps ~ N(0, target_noise_std^2)

@@ -18,7 +18,7 @@ bool athlete_update_schedule_ready(const athlete_update_schedule *s, const athle
     if (!athlete_clock_warmup_done(clock))
         return false;
     if (s->has_updated && s->last_interactions == clock->interactions)
-        return false; /* once per interaction count (no quirk Q1) */
+        return false; /* once per interaction count: reset_step never repeats this step's update */
     uint64_t a = athlete_clock_after_warmup(clock);
     if (s->frequency > 0)
         return a % (uint64_t)s->frequency == 0 &&

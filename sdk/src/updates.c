@@ -234,7 +234,7 @@ static bool gradient_ready(void *self, const athlete_clock *clock)
 {
     const gradient_update *u = self;
     if (u->options.replay && athlete_replay_size(u->options.replay) == 0)
-        return false; /* bug B3: nothing to learn from yet */
+        return false; /* never sample an empty buffer (the original crashed there) */
     return athlete_update_schedule_ready(&u->schedule, clock);
 }
 

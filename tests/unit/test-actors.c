@@ -2,8 +2,8 @@
  * its central finite differences, the density integrating to one), the actor gradient
  * paths of ddpg/td3 (-mean Q(s, mu(s))) and sac (mean(alpha log pi - min(Q1, Q2))) through
  * frozen critics against finite differences of a float64 reference, and the policies:
- * warmup actions (bug B1 fixed), noise and clipping, sampling, evaluation, noise reset,
- * scaling, save/load, no allocation per action. */
+ * warmup actions (stored as 2u - 1, not u), noise and clipping, sampling, evaluation,
+ * noise reset, scaling, save/load, no allocation per action. */
 #include <athlete/actors.h>
 #include <athlete/adam.h>
 #include <athlete/alloc.h>
@@ -475,7 +475,7 @@ START_TEST(warmup_actions_are_uniform_and_stored_unscaled)
     for (int t = 0; t < n; t++) {
         const float *u = act(&f.train, obs, &clock, action, t == 0);
         for (size_t j = 0; j < ACT; j++) {
-            ck_assert(u[j] >= -1.0f && u[j] < 1.0f); /* 2 U[0,1) - 1, not U[0,1) (bug B1) */
+            ck_assert(u[j] >= -1.0f && u[j] < 1.0f); /* 2 U[0,1) - 1, not U[0,1) as the original stored */
             sum[j] += u[j];
             lo[j] = u[j] < lo[j] ? u[j] : lo[j];
             hi[j] = u[j] > hi[j] ? u[j] : hi[j];

@@ -388,7 +388,7 @@ START_TEST(layout_and_accessors)
     athlete_error err;
     athlete_mlp *mlp;
     ck_assert_ok(athlete_mlp_create(w, 4, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY, &mlp, &err), &err);
-    ck_assert_uint_eq(athlete_mlp_param_count(mlp), 4610); /* targets.md: DQN 4-64-64-2 */
+    ck_assert_uint_eq(athlete_mlp_param_count(mlp), 4610); /* DQN 4-64-64-2 has 4 610 parameters */
     ck_assert_uint_eq(athlete_mlp_layer_count(mlp), 3);
     ck_assert_uint_eq(athlete_mlp_input_size(mlp), 4);
     ck_assert_uint_eq(athlete_mlp_output_size(mlp), 2);

@@ -1,4 +1,4 @@
-/* Action scaling: scale and offset of Box bounds (spec §2.10), apply/unapply, the space
+/* Action scaling: scale and offset of Box bounds, apply/unapply, the space
  * checks with their exact messages, degenerate and overflowing bounds. */
 #include <athlete/scaling.h>
 

@@ -1,4 +1,5 @@
-/* Update schedules: the worked timelines of spec appendix A. */
+/* Update schedules, step by step: dqn's multiplied schedule, sac/ddpg's once per
+ * interaction, episode mode, and target syncs. */
 #include <athlete/schedule.h>
 
 #include "test-util.h"
@@ -30,7 +31,7 @@ END_TEST
 START_TEST(frequency_schedule_once_per_interaction)
 {
     /* sac/ddpg: frequency 1, not multiplied: fires at a = 0 and every interaction, but a
-     * reset_step at the same count does not repeat it (the fix of quirk Q1). */
+     * reset_step at the same count does not repeat it (the original did). */
     athlete_update_schedule s = athlete_update_schedule_make(1, 1, false);
     athlete_clock c = at(1000, 5, 1000);
     ck_assert(athlete_update_schedule_ready(&s, &c));

@@ -1,6 +1,6 @@
-/* The SDK's gradient update (spec §2.2): schedule, n steps per trigger drawing from the
- * update's own RNG stream, the mean loss under its log key, the empty-buffer guard (bug
- * B3), checkpoint of schedule and RNG; and the two updates of an actor-critic. */
+/* The SDK's gradient update: schedule, n steps per trigger drawing from the update's own
+ * RNG stream, the mean loss under its log key, the empty-buffer guard (no update samples
+ * an empty buffer), checkpoint of schedule and RNG; and the two updates of an actor-critic. */
 #include <athlete/critics.h>
 #include <athlete/info.h>
 #include <athlete/replay.h>

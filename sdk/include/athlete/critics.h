@@ -1,4 +1,4 @@
-/* Continuous action-value critics Q(s, a) (spec §2.8): an MLP on concat(observation,
+/* Continuous action-value critics Q(s, a): an MLP on concat(observation,
  * action) -> hidden (ReLU) -> 1, initialised as PyTorch's nn.Linear, plus a target copy
  * that starts identical (kept in sync by athlete_target_sync_add).
  *

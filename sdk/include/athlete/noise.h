@@ -1,4 +1,4 @@
-/* Exploration noise processes for deterministic actors (spec §2.11), selected by the
+/* Exploration noise processes for deterministic actors, selected by the
  * configuration string "noise_process_class":
  *
  *   "gaussian"            independent N(0, noise_std^2) per element; stateless.
@@ -17,7 +17,7 @@
  * episode and needs no FFT library. horizon is limited to ATHLETE_NOISE_MAX_HORIZON.
  *
  * Each process draws from its own RNG stream and saves it with its state (the original
- * lost the OU/coloured state on checkpoints, its quirk Q8). Sampling and reset never
+ * lost the OU/coloured state on checkpoints). Sampling and reset never
  * allocate: every buffer is sized at create time. */
 #ifndef ATHLETE_NOISE_H
 #define ATHLETE_NOISE_H

@@ -1,7 +1,7 @@
 /* Reusable policies for discrete actions: ε-greedy (training) and greedy (evaluation)
  * over any action-value function.
  *
- * ε-greedy (spec §7.1, §7.2): during warmup a uniformly random action (info greedy=false,
+ * ε-greedy (dqn, q_learning): during warmup a uniformly random action (info greedy=false,
  * epsilon=start); after warmup ε = max(end, start − (start − end) / decay_steps × a) with
  * a the after-warmup count, one uniform draw u, u < ε → random action, else the greedy
  * one. Greedy ties: the first maximal action (torch.argmax, DQN) or, with

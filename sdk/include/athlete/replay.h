@@ -1,4 +1,4 @@
-/* Replay buffer: a FIFO ring of `capacity` transitions (athlete §2.5).
+/* Replay buffer: a FIFO ring of `capacity` transitions.
  *
  * Each transition is (observation[obs_size], action[action_size], reward,
  * next_observation[obs_size], terminated), stored in five contiguous float arrays indexed
@@ -49,7 +49,7 @@ ATHLETE_API void athlete_replay_add(athlete_replay *rb, const float *observation
 
 /* batch_size rows: with s = size(), s < batch_size draws slots uniformly WITH replacement,
  * otherwise WITHOUT replacement (numpy's Generator.choice(s, B, replace=s < B)).
- * ATHLETE_E_CALL_ORDER if the buffer is empty (skip the update instead: spec bug B3),
+ * ATHLETE_E_CALL_ORDER if the buffer is empty (callers skip the update instead),
  * ATHLETE_E_INVALID_ARGUMENT if batch_size is 0 or above max_batch. */
 ATHLETE_API athlete_status athlete_replay_sample(athlete_replay *rb, athlete_rng *rng,
                                                 size_t batch_size, athlete_replay_batch *out,

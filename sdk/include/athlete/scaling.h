@@ -1,4 +1,4 @@
-/* Continuous action scaling (spec §2.10): networks, replay buffers and losses of ddpg, td3
+/* Continuous action scaling: networks, replay buffers and losses of ddpg, td3
  * and sac work in the unscaled box [-1, 1]^n; the environment gets
  *     action = unscaled * scale + offset,  scale = (high - low) / 2,  offset = (high + low) / 2
  * per element (float32, as the original's numpy arrays). That needs a Box action space with

@@ -1,13 +1,13 @@
-/* When updates run: the update conditions of the original Athlete (spec §2.2, §2.3).
+/* When updates run: the update conditions of the original Athlete.
  *
  * Gradient schedule, frequency mode (frequency > 0): warmup done, after-warmup count a
  * divisible by the frequency and, when the number of updates is multiplied by the
  * environment steps, a greater than at the last update. Episode mode (frequency <= 0):
  * warmup done, a new episode ended and a grew. Updates per trigger: number_of_updates, or
  * number_of_updates × (a − a at the last update) when multiplied.
- * Deviation from the original (its quirk Q1): a schedule fires at most once per
- * interaction count, so reset_step never repeats the update of the step that ended the
- * episode ("one update per interaction").
+ * Deviation from the original: a schedule fires at most once per interaction count, so
+ * reset_step never repeats the update of the step that ended the episode ("one update
+ * per interaction"; the original ran it a second time there).
  *
  * Target schedule: warmup done, a divisible by the frequency (> 0) and a greater than at
  * the last sync (so never at a = 0). */

@@ -18,7 +18,7 @@ ATHLETE_API void athlete_target_hard_copy(float *target, const float *source, si
  * float32 with tau and 1 - tau (formed in double) rounded to float, as torch's
  * `tau * p + (1 - tau) * tp` does. One pass, bit-identical on every CPU. */
 ATHLETE_API void athlete_target_polyak(float *target, const float *source, size_t n, double tau);
-/* The spec's rule (athlete §2.3) for two networks: tau exactly 1 means a hard copy,
+/* The original's rule for two networks: tau exactly 1 means a hard copy,
  * 0 < tau < 1 Polyak. Pass tau = 1 for "tau None". ATHLETE_E_INVALID_ARGUMENT if the
  * shapes differ or tau is outside (0, 1]. */
 ATHLETE_API athlete_status athlete_target_update_mlp(athlete_mlp *target, const athlete_mlp *source,

@@ -1,4 +1,4 @@
-/* Reusable updatables of off-policy algorithms (spec §2.3, §2.4).
+/* Reusable updatables of off-policy algorithms: replay update, target sync, gradient update.
  *
  * The replay update moves each new transition from the transition collector into the
  * replay buffer (condition: a new data point); it comes first in the update order, so a
@@ -8,10 +8,10 @@
  * The target sync copies (tau = 1) or Polyak-averages (0 < tau < 1) a source network into
  * its target on the target schedule of schedule.h, and saves the target's parameters.
  *
- * The gradient update is the base of every deep gradient component (spec §2.2): on its
+ * The gradient update is the base of every deep gradient component: on its
  * update schedule it runs the algorithm's gradient step n times (each drawing its own
  * minibatch from the update's RNG stream) and logs the mean loss. It never runs while its
- * replay buffer is empty (the original sampled it and crashed: bug B3). */
+ * replay buffer is empty (the original sampled it and crashed). */
 #ifndef ATHLETE_UPDATES_H
 #define ATHLETE_UPDATES_H
 

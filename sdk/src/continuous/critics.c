@@ -64,7 +64,7 @@ athlete_status athlete_critic_create(size_t observation_size, size_t action_size
     if (st != ATHLETE_OK)
         goto fail;
     athlete_mlp_init_default(c->net, rng);
-    /* the target starts as a copy of the freshly initialised network (spec §2.3) */
+    /* the target starts as a copy of the freshly initialised network */
     if ((st = athlete_mlp_clone(c->net, &c->target, err)) ||
         (st = athlete_mlp_workspace_create(c->net, max_batch, &c->ws, err)) ||
         (st = athlete_mlp_workspace_create(c->net, max_batch, &c->target_ws, err)))
