@@ -98,7 +98,7 @@ static athlete_status load_info(athlete_agent *agent, athlete_reader *r, athlete
         return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                  "checkpoint: the saved policy info has %" PRIu64 " items (at most %d)",
                                  count, ATHLETE_INFO_CAPACITY);
-    athlete_info *info = &agent->last_policy_info;
+    athlete_info *info = &agent->policy_infos[0];
     athlete_info_clear(info);
     for (size_t i = 0; i < count; i++) {
         char name[48];
@@ -203,7 +203,7 @@ static athlete_status write_records(athlete_agent *agent, bool with_env, athlete
                                     agent->action_size, err);
         if (st == ATHLETE_OK) {
             athlete_writer_set_scope(w, "env");
-            st = save_info(&agent->last_policy_info, w, err);
+            st = save_info(&agent->policy_infos[0], w, err);
             athlete_writer_set_scope(w, NULL);
         }
         if (st == ATHLETE_OK)
@@ -644,7 +644,7 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     st = athlete_reader_create(data + body + 4, size - body - 4, "checkpoint", &reader, err);
     if (st == ATHLETE_OK)
         st = athlete__agent_build(entry, obs, act, strtoull(seed->valuestring, NULL, 10), config,
-                                  expected_kind == KIND_POLICY, &agent, err);
+                                  expected_kind == KIND_POLICY, 1, &agent, err);
     if (st == ATHLETE_OK)
         st = expected_kind == KIND_POLICY ? read_policy_records(agent, reader, err)
                                           : read_records(agent, reader, load_environment_state, err);

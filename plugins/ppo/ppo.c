@@ -134,7 +134,7 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
 typedef struct ppo_policy {
     ppo_state *state;
     athlete_rng rng;  /* training policy only */
-    float log_prob;   /* the info's "log_prob" array (one float, the sum over dimensions) */
+    float *log_probs; /* num_envs: each row's info "log_prob" array (one float, the sum over dimensions) */
 } ppo_policy;
 
 static const float *actor_row(ppo_state *s, const float *observation)
@@ -142,14 +142,11 @@ static const float *actor_row(ppo_state *s, const float *observation)
     return athlete_mlp_forward(s->actor, s->act_ws, observation, 1);
 }
 
-static athlete_status training_act(void *self, const float *observation, const athlete_clock *clock,
-                                   float *action, athlete_info *info, athlete_error *err)
+/* One row's action from the actor's output row; the training policy samples (rows in
+ * order from one stream, so one row draws what a single-environment agent draws). */
+static void sample_row(ppo_policy *p, const float *out, float *action, float *log_prob_out)
 {
-    (void)clock;
-    (void)err;
-    ppo_policy *p = self;
     ppo_state *s = p->state;
-    const float *out = actor_row(s, observation);
     double log_prob;
     if (s->discrete) {
         size_t index = athlete_categorical_sample(&p->rng, out, s->output_size);
@@ -160,8 +157,47 @@ static athlete_status training_act(void *self, const float *observation, const a
         athlete_gaussian_sample(&p->rng, out, s->log_std, s->output_size, action);
         log_prob = athlete_gaussian_log_prob(action, out, s->log_std, s->output_size);
     }
-    p->log_prob = (float)log_prob;
-    athlete_info_set_reals(info, "log_prob", &p->log_prob, 1);
+    *log_prob_out = (float)log_prob;
+}
+
+static void mode_row(const ppo_state *s, const float *out, float *action)
+{
+    if (s->discrete) {
+        bool finite = true;
+        for (size_t j = 0; j < s->output_size; j++)
+            finite = finite && isfinite(out[j]);
+        action[0] = finite ? (float)(s->action_start + (int64_t)athlete_categorical_mode(out, s->output_size)) : NAN;
+    } else {
+        memcpy(action, out, s->output_size * sizeof(float)); /* the mean, unsquashed (spec §7.6) */
+    }
+}
+
+static athlete_status training_act(void *self, const float *observation, const athlete_clock *clock,
+                                   float *action, athlete_info *info, athlete_error *err)
+{
+    (void)clock;
+    (void)err;
+    ppo_policy *p = self;
+    sample_row(p, actor_row(p->state, observation), action, &p->log_probs[0]);
+    athlete_info_set_reals(info, "log_prob", &p->log_probs[0], 1);
+    return ATHLETE_OK;
+}
+
+static athlete_status training_act_batch(void *self, const float *observations, size_t n, const bool *first,
+                                         const athlete_clock *clock, float *actions, athlete_info *infos,
+                                         athlete_error *err)
+{
+    (void)first; /* no per-episode state */
+    (void)clock;
+    ppo_policy *p = self;
+    ppo_state *s = p->state;
+    if (n > s->num_envs)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "ppo: %zu rows for a policy of %zu", n, s->num_envs);
+    const float *out = athlete_mlp_forward(s->actor, s->act_ws, observations, n);
+    for (size_t i = 0; i < n; i++) {
+        sample_row(p, out + i * s->output_size, actions + i * s->action_size, &p->log_probs[i]);
+        athlete_info_set_reals(&infos[i], "log_prob", &p->log_probs[i], 1);
+    }
     return ATHLETE_OK;
 }
 
@@ -172,16 +208,24 @@ static athlete_status evaluation_act(void *self, const float *observation, const
     (void)info;
     (void)err;
     ppo_policy *p = self;
+    mode_row(p->state, actor_row(p->state, observation), action);
+    return ATHLETE_OK;
+}
+
+static athlete_status evaluation_act_batch(void *self, const float *observations, size_t n, const bool *first,
+                                           const athlete_clock *clock, float *actions, athlete_info *infos,
+                                           athlete_error *err)
+{
+    (void)first;
+    (void)clock;
+    (void)infos;
+    ppo_policy *p = self;
     ppo_state *s = p->state;
-    const float *out = actor_row(s, observation);
-    if (s->discrete) {
-        bool finite = true;
-        for (size_t j = 0; j < s->output_size; j++)
-            finite = finite && isfinite(out[j]);
-        action[0] = finite ? (float)(s->action_start + (int64_t)athlete_categorical_mode(out, s->output_size)) : NAN;
-    } else {
-        memcpy(action, out, s->output_size * sizeof(float)); /* the mean, unsquashed (spec §7.6) */
-    }
+    if (n > s->num_envs)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "ppo: %zu rows for a policy of %zu", n, s->num_envs);
+    const float *out = athlete_mlp_forward(s->actor, s->act_ws, observations, n);
+    for (size_t i = 0; i < n; i++)
+        mode_row(s, out + i * s->output_size, actions + i * s->action_size);
     return ATHLETE_OK;
 }
 
@@ -197,7 +241,13 @@ static athlete_status policy_load(void *self, athlete_reader *r, athlete_error *
     return athlete_reader_get(r, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
 }
 
-static void policy_destroy(void *self) { athlete_free(self); }
+static void policy_destroy(void *self)
+{
+    ppo_policy *p = self;
+    if (p)
+        athlete_free(p->log_probs);
+    athlete_free(p);
+}
 
 static const athlete_policy_ops training_policy_ops = {
     .struct_size = sizeof(athlete_policy_ops),
@@ -205,12 +255,14 @@ static const athlete_policy_ops training_policy_ops = {
     .save = policy_save,
     .load = policy_load,
     .destroy = policy_destroy,
+    .act_batch = training_act_batch,
 };
 
 static const athlete_policy_ops evaluation_policy_ops = {
     .struct_size = sizeof(athlete_policy_ops),
     .act = evaluation_act,
     .destroy = policy_destroy, /* deterministic: nothing to save */
+    .act_batch = evaluation_act_batch,
 };
 
 /* ---- updatables: buffer preparation (GAE), then the gradient update (spec §3.2) ---- */
@@ -501,7 +553,11 @@ static athlete_status read_config(ppo_state *s, const athlete_config *config, at
         (st = athlete_config_get_int(config, "epochs_per_update", &epochs, err)))
         return st;
     s->steps = (size_t)steps;
-    s->mini_batch = (size_t)batch < s->steps ? (size_t)batch : s->steps;
+    if (s->steps > SIZE_MAX / 2 / s->num_envs)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "ppo config: 'steps_per_update' %zu x %zu environments is too large",
+                                 s->steps, s->num_envs);
+    s->transitions = s->steps * s->num_envs;
+    s->mini_batch = (size_t)batch < s->transitions ? (size_t)batch : s->transitions;
     s->epochs = (size_t)epochs;
     s->value_clipping = !athlete_config_is_null(config, "value_loss_clip_value");
     if (s->value_clipping &&
@@ -519,10 +575,10 @@ static athlete_status build_training(ppo_state *s, const athlete_build_args *arg
 {
     athlete_status st;
     size_t b = s->mini_batch;
-    s->values = athlete_calloc(s->steps + 1, sizeof(float));
-    s->advantages = athlete_calloc(s->steps, sizeof(float));
-    s->returns = athlete_calloc(s->steps, sizeof(float));
-    s->perm = athlete_calloc(s->steps, sizeof(size_t));
+    s->values = athlete_calloc(s->num_envs * (s->steps + 1), sizeof(float));
+    s->advantages = athlete_calloc(s->transitions, sizeof(float));
+    s->returns = athlete_calloc(s->transitions, sizeof(float));
+    s->perm = athlete_calloc(s->transitions, sizeof(size_t));
     s->mb_obs = athlete_calloc(b * s->observation_size, sizeof(float));
     s->mb_adv = athlete_calloc(b, sizeof(float));
     s->d_actor = athlete_calloc(b * s->output_size, sizeof(float));
@@ -567,6 +623,11 @@ static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, u
     ppo_policy *p = athlete_calloc(1, sizeof *p);
     if (!p)
         return no_memory(err, "a policy");
+    p->log_probs = athlete_calloc(s->num_envs, sizeof *p->log_probs);
+    if (!p->log_probs) {
+        policy_destroy(p);
+        return no_memory(err, "a policy");
+    }
     p->state = s;
     athlete_rng_seed(&p->rng, seed, STREAM_TRAINING_POLICY);
     out->ops = ops;
@@ -589,6 +650,7 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     s->output_size = s->discrete ? (size_t)as->n : s->action_size;
     s->action_start = s->discrete ? as->start : 0;
     s->inference_only = args->inference_only;
+    s->num_envs = athlete_build_num_envs(args);
     athlete_status st = read_config(s, args->config, err);
     if (st != ATHLETE_OK)
         return st;
@@ -607,11 +669,12 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
         return st;
     if ((st = make_network(args->config, "actor_network_arguments.hidden_dims", s->observation_size, s->output_size,
                            &init, 0.01, &s->actor, err)) ||
-        (st = athlete_mlp_workspace_create(s->actor, 1, &s->act_ws, err)))
+        (st = athlete_mlp_workspace_create(s->actor, s->num_envs, &s->act_ws, err)))
         return st;
     /* A policy-only agent never trains: a one-step rollout keeps the required collector small. */
-    if ((st = athlete_rollout_collector_create(s->observation_size, s->action_size, s->inference_only ? 1 : s->steps,
-                                               "log_prob", &parts->collector, err)))
+    if ((st = athlete_rollout_collector_create_vector(s->observation_size, s->action_size,
+                                                      s->inference_only ? 1 : s->steps, s->num_envs, "log_prob",
+                                                      &parts->collector, err)))
         return st;
     s->collector = parts->collector;
     if (!s->inference_only && (st = build_training(s, args, parts, err)))
