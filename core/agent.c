@@ -218,7 +218,7 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
 {
     if (!agent)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "reset_step: NULL agent");
-    if (agent->num_envs != 1)
+    if (agent->num_envs != 1 && agent->training)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
                                  "reset_step: this agent drives %zu environments; call athlete_agent_vector_reset_step",
                                  agent->num_envs);
@@ -268,7 +268,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
 {
     if (!agent)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "step: NULL agent");
-    if (agent->num_envs != 1)
+    if (agent->num_envs != 1 && agent->training)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
                                  "step: this agent drives %zu environments; call athlete_agent_vector_step",
                                  agent->num_envs);

@@ -9,6 +9,7 @@
 #include <athlete/blas.h>
 #include <athlete/env.h>
 #include "runner.h"
+#include "vector-runner.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -49,6 +50,8 @@ static const char train_usage[] =
     "options:\n"
     "  --steps N            environment steps to train (default 50000)\n"
     "  --seed S             agent and environment seed (default 0)\n"
+    "  --envs N             train on N copies of ENV with one vector agent (default 1); steps\n"
+    "                       count environment steps (N per call), evaluation stays single-env\n"
     "  --set KEY=VALUE      override a configuration key; VALUE is JSON (strings may be bare);\n"
     "                       dotted keys reach nested objects: --set optimizer_arguments.lr=1e-3\n"
     "  --env-option K=V     an environment option, e.g. --env-option is_slippery=false\n"
@@ -312,7 +315,7 @@ static int cmd_train(int argc, char **argv)
     if (argc < 2)
         return usage_error(train_usage, "train needs an algorithm id and an environment id");
     const char *algorithm = argv[0], *env_id = argv[1];
-    uint64_t steps = 50000, seed = 0, eval_episodes = 20;
+    uint64_t steps = 50000, seed = 0, eval_episodes = 20, num_envs = 1;
     const char *metrics_path = NULL, *save_path = NULL, *resume_path = NULL;
     bool quiet = false;
     static kv_list overrides, env_options;
@@ -332,6 +335,10 @@ static int cmd_train(int argc, char **argv)
         } else if (strcmp(a, "--seed") == 0) {
             if (!parse_u64(v, &seed))
                 return usage_error(train_usage, "--seed expects a non-negative integer, got '%s'", v);
+        } else if (strcmp(a, "--envs") == 0) {
+            if (!parse_u64(v, &num_envs) || num_envs == 0 || num_envs > ATHLETE_AGENT_MAX_ENVS)
+                return usage_error(train_usage, "--envs expects an integer in [1, %d], got '%s'",
+                                   ATHLETE_AGENT_MAX_ENVS, v);
         } else if (strcmp(a, "--eval-episodes") == 0) {
             if (!parse_u64(v, &eval_episodes) || eval_episodes == 0)
                 return usage_error(train_usage, "--eval-episodes expects a positive integer, got '%s'", v);
@@ -357,12 +364,17 @@ static int cmd_train(int argc, char **argv)
     athlete_registry *reg = NULL;
     athlete_env *env = NULL, *eval_env = NULL;
     athlete_agent *agent = NULL;
+    athlete_vector_env *venv = NULL;
     FILE *metrics = NULL;
     char overrides_json[8300], env_json[8300];
     const char *env_opts = kv_json(&env_options, env_json, sizeof env_json);
 
     if (athlete_env_create(env_id, env_opts, &env, &err) != ATHLETE_OK ||
         athlete_env_create(env_id, env_opts, &eval_env, &err) != ATHLETE_OK) {
+        rc = fail("environment", &err);
+        goto done;
+    }
+    if (num_envs > 1 && athlete_vector_env_create(env_id, env_opts, (size_t)num_envs, &venv, &err) != ATHLETE_OK) {
         rc = fail("environment", &err);
         goto done;
     }
@@ -382,9 +394,10 @@ static int cmd_train(int argc, char **argv)
         }
         if (athlete_agent_load_warning(agent))
             fprintf(stderr, "athlete: warning: %s\n", athlete_agent_load_warning(agent));
-    } else if (athlete_agent_create(reg, algorithm, athlete_env_observation_space(env), athlete_env_action_space(env),
-                                    &seed, kv_json(&overrides, overrides_json, sizeof overrides_json), &agent,
-                                    &err) != ATHLETE_OK) {
+    } else if (athlete_agent_create_vector(reg, algorithm, athlete_env_observation_space(env),
+                                           athlete_env_action_space(env), (size_t)num_envs, &seed,
+                                           kv_json(&overrides, overrides_json, sizeof overrides_json), &agent,
+                                           &err) != ATHLETE_OK) {
         rc = fail("cannot create the agent", &err);
         goto done;
     }
@@ -399,7 +412,14 @@ static int cmd_train(int argc, char **argv)
     train_context ctx = {.metrics = metrics};
     progress_start(&ctx.bar, steps, quiet);
     athlete_training_callbacks callbacks = {on_episode, on_progress, &ctx};
-    if (athlete_run_training(agent, env, steps, &seed, &callbacks, &err) != ATHLETE_OK) {
+    if (athlete_agent_num_envs(agent) != num_envs) {
+        rc = usage_error(train_usage, "the resumed agent drives %zu environments; --envs says %" PRIu64,
+                         athlete_agent_num_envs(agent), num_envs);
+        goto done;
+    }
+    athlete_status trained = venv ? athlete_run_vector_training(agent, venv, steps, &seed, &callbacks, &err)
+                                  : athlete_run_training(agent, env, steps, &seed, &callbacks, &err);
+    if (trained != ATHLETE_OK) {
         rc = fail("training", &err);
         goto done;
     }
@@ -430,6 +450,7 @@ done:
     athlete_registry_destroy(reg);
     athlete_env_destroy(env);
     athlete_env_destroy(eval_env);
+    athlete_vector_env_destroy(venv);
     return rc;
 }
 

@@ -54,7 +54,9 @@ ATHLETE_API void athlete_agent_destroy(athlete_agent *agent);
  * and warmup_steps, epsilon decay and the like count interactions too. PPO's
  * steps_per_update counts steps per environment (its rollouts hold steps_per_update x N
  * transitions, GAE runs per environment). With num_envs = 1 every call does exactly what
- * reset_step/step do. A vector agent with N > 1 refuses the single-environment calls. */
+ * reset_step/step do. A vector agent with N > 1 refuses the single-environment calls in
+ * training mode; in evaluation mode they act for one environment (a greedy evaluation
+ * on a single environment). */
 #define ATHLETE_AGENT_MAX_ENVS 65536
 ATHLETE_API athlete_status athlete_agent_create_vector(const athlete_registry *registry,
                                                        const char *algorithm_id,
