@@ -9,6 +9,12 @@
 #include <athlete/component.h>
 #include <athlete/config.h>
 
+/* Keys and arrays of one policy info restored from a checkpoint. */
+typedef struct athlete__loaded_info {
+    char keys[ATHLETE_INFO_CAPACITY][32];
+    float *reals[ATHLETE_INFO_CAPACITY];
+} athlete__loaded_info;
+
 struct athlete_agent {
     athlete__algorithm_entry *entry; /* keeps the plugin loaded */
     athlete_space *observation_space;
@@ -40,6 +46,7 @@ struct athlete_agent {
     /* Storage for a policy info restored from a checkpoint (keys and arrays it borrows). */
     char loaded_keys[ATHLETE_INFO_CAPACITY][32];
     float *loaded_reals[ATHLETE_INFO_CAPACITY];
+    athlete__loaded_info *loaded_rows; /* the same for rows 1..num_envs-1 of a vector agent */
     char load_warning[ATHLETE_ERROR_MESSAGE_SIZE]; /* empty: none */
 };
 

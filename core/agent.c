@@ -150,6 +150,10 @@ void athlete_agent_destroy(athlete_agent *agent)
     athlete_free(agent->previous_observations);
     for (size_t i = 0; i < ATHLETE_INFO_CAPACITY; i++)
         athlete_free(agent->loaded_reals[i]);
+    for (size_t row = 0; agent->loaded_rows && row + 1 < agent->num_envs; row++)
+        for (size_t i = 0; i < ATHLETE_INFO_CAPACITY; i++)
+            athlete_free(agent->loaded_rows[row].reals[i]);
+    athlete_free(agent->loaded_rows);
     /* Last: the plugin's code must stay mapped until its components are gone. */
     athlete__algorithm_entry_unref(agent->entry);
     athlete_free(agent);

@@ -192,6 +192,52 @@ START_TEST(one_env_is_the_single_agent)
 }
 END_TEST
 
+/* A vector agent saved mid-run (with the environment state) and loaded continues exactly
+ * as the uninterrupted one: every action and the final checkpoint bytes. */
+START_TEST(many_envs_resume_bit_identically)
+{
+    const vcase *c = &cases[_i];
+    athlete_registry *reg = registry();
+    athlete_error err;
+    vrig a, b;
+    vrig_start(&a, reg, c, 3, 21);
+    vrig_start(&b, reg, c, 3, 21);
+    for (int t = 0; t < 230; t++) {
+        vrig_step(&a);
+        vrig_step(&b);
+    }
+    char path[64], end_a[64], end_b[64];
+    snprintf(path, sizeof path, "vector-resume-%d.ckpt", (int)getpid());
+    snprintf(end_a, sizeof end_a, "vector-end-a-%d.ckpt", (int)getpid());
+    snprintf(end_b, sizeof end_b, "vector-end-b-%d.ckpt", (int)getpid());
+    ck_assert_ok(athlete_agent_save_checkpoint(b.agent, path, true, NULL, &err), &err);
+    athlete_agent_destroy(b.agent);
+    ck_assert_ok(athlete_agent_from_checkpoint(reg, path, true, &b.agent, &err), &err);
+    ck_assert_uint_eq(athlete_agent_num_envs(b.agent), 3);
+    b.actions = athlete_agent_last_action(b.agent);
+    for (int t = 0; t < 200; t++) {
+        ck_assert_msg(memcmp(a.actions, b.actions, 3 * a.act * sizeof(float)) == 0, "%s: actions differ %d calls after loading",
+                      c->id, t);
+        vrig_step(&a);
+        vrig_step(&b);
+    }
+    ck_assert_ok(athlete_agent_save_checkpoint(a.agent, end_a, true, NULL, &err), &err);
+    ck_assert_ok(athlete_agent_save_checkpoint(b.agent, end_b, true, NULL, &err), &err);
+    size_t na, nb;
+    unsigned char *da = read_all(end_a, &na), *db = read_all(end_b, &nb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_msg(memcmp(da, db, na) == 0, "%s: the final checkpoints differ", c->id);
+    free(da);
+    free(db);
+    remove(path);
+    remove(end_a);
+    remove(end_b);
+    vrig_stop(&a);
+    vrig_stop(&b);
+    athlete_registry_destroy(reg);
+}
+END_TEST
+
 START_TEST(many_envs_run_every_algorithm_without_allocating)
 {
     const vcase *c = &cases[_i];
@@ -335,6 +381,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, one_env_is_the_single_agent, 0, (int)CASES);
     tcase_add_loop_test(tc, many_envs_run_every_algorithm_without_allocating, 0, (int)CASES);
+    tcase_add_loop_test(tc, many_envs_resume_bit_identically, 0, (int)CASES);
     tcase_add_test(tc, ppo_rollouts_hold_steps_times_envs);
     tcase_add_test(tc, epsilon_decays_per_interaction);
     tcase_add_test(tc, bad_calls_are_refused);
