@@ -190,6 +190,9 @@ static int cmd_plugins(int argc, char **argv)
            athlete_blas_kernel_is_generic() ? " -- GENERIC: this CPU supports " : "",
            athlete_blas_kernel_is_generic() ? recommended : "",
            athlete_blas_kernel_is_generic() ? "; set OPENBLAS_CORETYPE" : "");
+    if (athlete_blas_forced_slower())
+        printf("warning: OPENBLAS_CORETYPE=%s forces a kernel slower than this CPU supports; unset it (or set %s) "
+               "for faster training\n", getenv("OPENBLAS_CORETYPE"), athlete_blas_forced_slower());
     athlete_registry_destroy(reg);
     return EXIT_SUCCESS;
 }
