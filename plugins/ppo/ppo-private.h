@@ -6,6 +6,7 @@
 #include <athlete/adam.h>
 #include <athlete/component.h>
 #include <athlete/mlp.h>
+#include <athlete/normalizer.h>
 #include <athlete/rng.h>
 #include <athlete/rollout.h>
 
@@ -37,6 +38,7 @@ typedef struct ppo_state {
     double value_clip; /* value_loss_clip_value when value_clipping */
     double value_coefficient, entropy_coefficient;
     bool normalize_advantage;
+    bool normalize_observations;
     bool grad_clipping;
     double max_grad_norm;
 
@@ -58,6 +60,13 @@ typedef struct ppo_state {
     float *d_value;    /* mini_batch */
 
     athlete_collector collector; /* borrowed view of the parts' rollout collector */
+
+    /* normalize_observations: the networks see normalised observations; the statistics
+     * change only after a rollout's gradient update, so a rollout is learnt from with the
+     * statistics it was acted on (its log-probabilities stay exact). NULL when off. */
+    athlete_normalizer *obs_norm;
+    float *act_obs;   /* num_envs rows: normalised observations for acting */
+    float *value_obs; /* mini_batch rows: normalised observations for GAE's value passes */
 } ppo_state;
 
 /* V over the rollout's observations, then GAE(λ) per environment into advantages/returns. */

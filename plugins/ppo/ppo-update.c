@@ -23,8 +23,12 @@ void ppo_prepare_rollout(ppo_state *s, const athlete_rollout *rollout)
     size_t rows = s->num_envs * (s->steps + 1), chunk = s->mini_batch;
     for (size_t start = 0; start < rows; start += chunk) {
         size_t n = rows - start < chunk ? rows - start : chunk;
-        const float *v = athlete_mlp_forward(s->value, s->value_ws,
-                                             rollout->observations + start * s->observation_size, n);
+        const float *rows_in = rollout->observations + start * s->observation_size;
+        if (s->obs_norm) {
+            athlete_normalizer_apply(s->obs_norm, rows_in, s->value_obs, n);
+            rows_in = s->value_obs;
+        }
+        const float *v = athlete_mlp_forward(s->value, s->value_ws, rows_in, n);
         memcpy(s->values + start, v, n * sizeof(float));
     }
     for (size_t e = 0; e < s->num_envs; e++) {
@@ -48,6 +52,8 @@ static void gather(ppo_state *s, const athlete_rollout *rollout, const size_t *i
         s->mb_adv[i] = s->advantages[idx[i]];
         mean += s->mb_adv[i];
     }
+    if (s->obs_norm)
+        athlete_normalizer_apply(s->obs_norm, s->mb_obs, s->mb_obs, rows);
     if (!s->normalize_advantage || rows < 2)
         return;
     mean /= (double)rows;

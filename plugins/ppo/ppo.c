@@ -34,7 +34,8 @@ static const char ppo_defaults[] =
     " \"value_loss_coefficient\": 0.5,"
     " \"entropy_loss_coefficient\": 0.0,"
     " \"batch_normalize_advantage\": true,"
-    " \"gradient_max_norm\": 0.5}";
+    " \"gradient_max_norm\": 0.5,"
+    " \"normalize_observations\": false}";
 
 /* null switches value clipping / gradient clipping off; a number switches it on. */
 static const char ppo_types[] =
@@ -137,10 +138,17 @@ typedef struct ppo_policy {
     float *log_probs; /* num_envs: each row's info "log_prob" array (one float, the sum over dimensions) */
 } ppo_policy;
 
-static const float *actor_row(ppo_state *s, const float *observation)
+/* The actor's outputs for n observation rows (normalised first when configured). */
+static const float *actor_rows(ppo_state *s, const float *observations, size_t n)
 {
-    return athlete_mlp_forward(s->actor, s->act_ws, observation, 1);
+    if (s->obs_norm) {
+        athlete_normalizer_apply(s->obs_norm, observations, s->act_obs, n);
+        observations = s->act_obs;
+    }
+    return athlete_mlp_forward(s->actor, s->act_ws, observations, n);
 }
+
+static const float *actor_row(ppo_state *s, const float *observation) { return actor_rows(s, observation, 1); }
 
 /* One row's action from the actor's output row; the training policy samples (rows in
  * order from one stream, so one row draws what a single-environment agent draws). */
@@ -193,7 +201,7 @@ static athlete_status training_act_batch(void *self, const float *observations, 
     ppo_state *s = p->state;
     if (n > s->num_envs)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "ppo: %zu rows for a policy of %zu", n, s->num_envs);
-    const float *out = athlete_mlp_forward(s->actor, s->act_ws, observations, n);
+    const float *out = actor_rows(s, observations, n);
     for (size_t i = 0; i < n; i++) {
         sample_row(p, out + i * s->output_size, actions + i * s->action_size, &p->log_probs[i]);
         athlete_info_set_reals(&infos[i], "log_prob", &p->log_probs[i], 1);
@@ -223,7 +231,7 @@ static athlete_status evaluation_act_batch(void *self, const float *observations
     ppo_state *s = p->state;
     if (n > s->num_envs)
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "ppo: %zu rows for a policy of %zu", n, s->num_envs);
-    const float *out = athlete_mlp_forward(s->actor, s->act_ws, observations, n);
+    const float *out = actor_rows(s, observations, n);
     for (size_t i = 0; i < n; i++)
         mode_row(s, out + i * s->output_size, actions + i * s->action_size);
     return ATHLETE_OK;
@@ -314,6 +322,8 @@ static athlete_status gradient_run(void *self, const athlete_clock *clock, athle
     athlete_status st = ppo_optimize(s, rollout, &u->rng, &losses, err);
     if (st != ATHLETE_OK)
         return st;
+    if (s->obs_norm) /* the next rollout acts on statistics that include this one */
+        athlete_normalizer_update(s->obs_norm, rollout->observations, s->num_envs * (s->steps + 1));
     athlete_info_set_real(log, "policy_loss", losses.policy_loss);
     athlete_info_set_real(log, "value_loss", losses.value_loss);
     athlete_info_set_real(log, "entropy_loss", losses.entropy_loss);
@@ -381,6 +391,8 @@ static athlete_status save_actor(const ppo_state *s, athlete_writer *w, athlete_
                                            athlete_mlp_param_count(s->actor), err);
     if (st == ATHLETE_OK && !s->discrete)
         st = athlete_writer_put(w, "log_std", ATHLETE_RECORD_F32, s->log_std, s->output_size, err);
+    if (st == ATHLETE_OK && s->obs_norm)
+        st = athlete_normalizer_save(s->obs_norm, "observation_normalizer", w, err);
     return st;
 }
 
@@ -390,6 +402,8 @@ static athlete_status load_actor(ppo_state *s, athlete_reader *r, athlete_error 
                                            athlete_mlp_param_count(s->actor), err);
     if (st == ATHLETE_OK && !s->discrete)
         st = athlete_reader_get(r, "log_std", ATHLETE_RECORD_F32, s->log_std, s->output_size, err);
+    if (st == ATHLETE_OK && s->obs_norm)
+        st = athlete_normalizer_load(s->obs_norm, "observation_normalizer", r, err);
     return st;
 }
 
@@ -467,6 +481,9 @@ static void state_destroy(void *state)
     athlete_free(s->mb_adv);
     athlete_free(s->d_actor);
     athlete_free(s->d_value);
+    athlete_normalizer_destroy(s->obs_norm);
+    athlete_free(s->act_obs);
+    athlete_free(s->value_obs);
     athlete_free(s);
 }
 
@@ -548,6 +565,7 @@ static athlete_status read_config(ppo_state *s, const athlete_config *config, at
         (st = athlete_config_get_real(config, "value_loss_coefficient", &s->value_coefficient, err)) ||
         (st = athlete_config_get_real(config, "entropy_loss_coefficient", &s->entropy_coefficient, err)) ||
         (st = athlete_config_get_bool(config, "batch_normalize_advantage", &s->normalize_advantage, err)) ||
+        (st = athlete_config_get_bool(config, "normalize_observations", &s->normalize_observations, err)) ||
         (st = athlete_config_get_int(config, "steps_per_update", &steps, err)) ||
         (st = athlete_config_get_int(config, "mini_batch_size", &batch, err)) ||
         (st = athlete_config_get_int(config, "epochs_per_update", &epochs, err)))
@@ -654,6 +672,14 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     athlete_status st = read_config(s, args->config, err);
     if (st != ATHLETE_OK)
         return st;
+    if (s->normalize_observations) {
+        if ((st = athlete_normalizer_create(s->observation_size, 10.0, &s->obs_norm, err)))
+            return st;
+        s->act_obs = athlete_calloc(s->num_envs * s->observation_size, sizeof(float));
+        s->value_obs = athlete_calloc(s->mini_batch * s->observation_size, sizeof(float));
+        if (!s->act_obs || !s->value_obs)
+            return no_memory(err, "the observation normaliser");
+    }
     if (!s->discrete) {
         s->log_std = athlete_calloc(s->output_size, sizeof(float)); /* log σ = 0 */
         s->log_std_grad = athlete_calloc(s->output_size, sizeof(float));

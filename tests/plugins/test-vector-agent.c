@@ -43,6 +43,9 @@ static const vcase cases[] = {
     {"ppo", "Pendulum-v1",
      "{\"steps_per_update\": 64, \"mini_batch_size\": 16, \"epochs_per_update\": 2,"
      " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
+    {"ppo", "Pendulum-v1",
+     "{\"steps_per_update\": 64, \"mini_batch_size\": 16, \"epochs_per_update\": 2, \"normalize_observations\": true,"
+     " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
     {"ppo", "CartPole-v1",
      "{\"steps_per_update\": 64, \"mini_batch_size\": 16, \"epochs_per_update\": 2, \"value_loss_clip_value\": 0.2,"
      " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
