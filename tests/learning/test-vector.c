@@ -5,8 +5,10 @@
  * PPO CartPole-v1, 8 environments: the seed defaults with steps_per_update 128 (rollouts
  * of 8 x 128 = 1024 transitions, as one environment's default), 200 000 environment steps
  * → 500 over 20 greedy episodes (threshold 475).
- * DQN CartPole-v1, 4 environments: 64-64, minibatches of 64, double Q, lr 1e-3, ε to
- * 0.02 over 20 000 interactions, 50 000 environment steps → threshold 475.
+ * DQN CartPole-v1, 4 environments: the seed defaults (256-256, minibatches of 128), 50 000
+ * environment steps → 500 on seeds 0 and 1 (threshold 475). The small fast setting of the
+ * single-environment test (64-64, ε over 8 000 steps) is less robust with 4 environments:
+ * 190-500 depending on the seed.
  * TD3 and SAC Pendulum-v1, 4 environments: 64-64 networks, minibatches of 100 (the
  * single-environment tests' setting), 20 000 environment steps → threshold −200.
  * PPO Pendulum-v1, 64 environments: see pendulum_64 below. */
@@ -55,11 +57,7 @@ END_TEST
 
 START_TEST(dqn_cartpole_4)
 {
-    learning_case c = {"dqn", "CartPole-v1", NULL,
-                       "{\"value_network_arguments\": {\"hidden_dims\": [64, 64]}, \"replay_buffer_mini_batch_size\": 64,"
-                       " \"enable_double_q_learning\": true, \"epsilon_decay_steps\": 20000, \"end_epsilon\": 0.02,"
-                       " \"optimizer_arguments\": {\"lr\": 1e-3}}",
-                       (uint64_t)_i, 50000, 20};
+    learning_case c = {"dqn", "CartPole-v1", NULL, NULL, (uint64_t)_i, 50000, 20};
     athlete_evaluation ev = vector_train_and_evaluate(&c, 4);
     ck_assert_double_ge(ev.mean_return, 475.0);
 }

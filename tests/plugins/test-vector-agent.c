@@ -336,6 +336,36 @@ START_TEST(epsilon_decays_per_interaction)
 }
 END_TEST
 
+/* A plugin with ABI 1.0's layout (no act_batch, a single-stream collector, a policy
+ * reusing one info buffer) trains with 4 environments: the core acts row by row, keeps
+ * each row's info and replays each stream (the plugin's collector verifies both). */
+START_TEST(a_1_0_plugin_drives_many_envs_row_by_row)
+{
+    athlete_registry_options options = {sizeof options, getenv("ATHLETE_LEGACY_PLUGIN_DIR"), true, false};
+    athlete_registry *reg = NULL;
+    athlete_error err;
+    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
+    static const vcase c = {"legacy_echo", "CartPole-v1", NULL};
+    count_allocations_begin();
+    vrig r;
+    vrig_start(&r, reg, &c, 4, 2);
+    for (int t = 0; t < 50; t++)
+        vrig_step(&r);
+    size_t before = allocation_count;
+    for (int t = 0; t < 250; t++)
+        vrig_step(&r);
+    ck_assert_uint_eq(allocation_count, before);
+    ck_assert_uint_gt(r.episodes, 4);
+    char *collects = NULL;
+    ck_assert_ok(athlete_agent_call(r.agent, "collects", "[]", &collects, &err), &err);
+    ck_assert_str_eq(collects, "1200");
+    athlete_free(collects);
+    vrig_stop(&r);
+    athlete_registry_destroy(reg);
+    count_allocations_end();
+}
+END_TEST
+
 START_TEST(bad_calls_are_refused)
 {
     athlete_registry *reg = registry();
@@ -388,6 +418,7 @@ int main(void)
     tcase_add_test(tc, ppo_rollouts_hold_steps_times_envs);
     tcase_add_test(tc, epsilon_decays_per_interaction);
     tcase_add_test(tc, bad_calls_are_refused);
+    tcase_add_test(tc, a_1_0_plugin_drives_many_envs_row_by_row);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
