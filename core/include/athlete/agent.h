@@ -98,8 +98,8 @@ ATHLETE_API void athlete_agent_train(athlete_agent *agent);
 ATHLETE_API void athlete_agent_eval(athlete_agent *agent);
 ATHLETE_API bool athlete_agent_is_training(const athlete_agent *agent);
 
-/* The training policy's pending action: what the last training call returned, or NULL
- * when no episode is in progress. After loading a checkpoint with environment state this
+/* The training policy's pending action (a vector agent: its N rows): what the last
+ * training call returned, or NULL when no episode is in progress. After loading a checkpoint with environment state this
  * is the action to apply to the restored environment. Borrowed. */
 ATHLETE_API const float *athlete_agent_last_action(const athlete_agent *agent);
 /* The info of the last call (borrowed). */
