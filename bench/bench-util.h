@@ -7,6 +7,7 @@
 #include <athlete/blas.h>
 
 #include <sched.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -80,8 +81,13 @@ static inline void bench_print_machine(const char *title)
     char model[256];
     bench_cpu_model(model, sizeof model);
     athlete_blas_use_default_threads();
-    printf("== %s\nCPU: %s | OpenBLAS kernel: %s | BLAS threads: %d%s\n", title, model, athlete_blas_corename(),
-           athlete_blas_threads(), athlete_blas_kernel_is_generic() ? " | GENERIC KERNEL (see README: OpenBLAS trap)" : "");
+    const char *forced = getenv("OPENBLAS_CORETYPE");
+    printf("== %s\nCPU: %s | OpenBLAS kernel: %s (%s%s) | BLAS threads: %d%s\n", title, model, athlete_blas_corename(),
+           forced ? "forced by OPENBLAS_CORETYPE=" : "picked by OpenBLAS", forced ? forced : "", athlete_blas_threads(),
+           athlete_blas_kernel_is_generic() ? " | GENERIC KERNEL (see README: OpenBLAS trap)" : "");
+    if (athlete_blas_forced_slower())
+        printf("WARNING: OPENBLAS_CORETYPE=%s is slower than this CPU supports (%s): figures below are not this "
+               "machine's best\n", forced, athlete_blas_forced_slower());
 }
 
 #endif

@@ -87,8 +87,9 @@ static athlete_status save_info(const athlete_info *info, athlete_writer *w, ath
     return st;
 }
 
-/* Rebuilds the last policy info; keys and arrays live in the agent's own storage. */
-static athlete_status load_info(athlete_agent *agent, athlete_reader *r, athlete_error *err)
+/* Rebuilds a policy info; keys and arrays live in the agent's own storage. */
+static athlete_status load_info(athlete_info *info, char (*loaded_keys)[32], float **loaded_reals,
+                                athlete_reader *r, athlete_error *err)
 {
     uint64_t count;
     athlete_status st = athlete_reader_get(r, "info.count", ATHLETE_RECORD_U64, &count, 1, err);
@@ -98,7 +99,6 @@ static athlete_status load_info(athlete_agent *agent, athlete_reader *r, athlete
         return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                  "checkpoint: the saved policy info has %" PRIu64 " items (at most %d)",
                                  count, ATHLETE_INFO_CAPACITY);
-    athlete_info *info = &agent->last_policy_info;
     athlete_info_clear(info);
     for (size_t i = 0; i < count; i++) {
         char name[48];
@@ -106,12 +106,12 @@ static athlete_status load_info(athlete_agent *agent, athlete_reader *r, athlete
         snprintf(name, sizeof name, "info.%zu.key", i);
         if ((st = athlete_reader_count(r, name, ATHLETE_RECORD_BYTES, &key_len, err)))
             return st;
-        if (key_len == 0 || key_len >= sizeof agent->loaded_keys[i])
+        if (key_len == 0 || key_len >= sizeof loaded_keys[i])
             return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                      "checkpoint: record '%s' has an invalid length %zu", name, key_len);
-        if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_BYTES, agent->loaded_keys[i], key_len, err)))
+        if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_BYTES, loaded_keys[i], key_len, err)))
             return st;
-        agent->loaded_keys[i][key_len] = '\0';
+        loaded_keys[i][key_len] = '\0';
         uint64_t meta[3];
         double real;
         snprintf(name, sizeof name, "info.%zu.meta", i);
@@ -128,7 +128,8 @@ static athlete_status load_info(athlete_agent *agent, athlete_reader *r, athlete
             values = athlete_calloc(reals, sizeof *values);
             if (!values)
                 return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint: out of memory");
-            agent->loaded_reals[i] = values;
+            athlete_free(loaded_reals[i]);
+            loaded_reals[i] = values;
             if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, values, reals, err)))
                 return st;
         } else if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_F32, NULL, 0, err))) {
@@ -136,7 +137,7 @@ static athlete_status load_info(athlete_agent *agent, athlete_reader *r, athlete
         }
         athlete_info_item *item = &info->items[info->count++];
         memset(item, 0, sizeof *item);
-        item->key = agent->loaded_keys[i];
+        item->key = loaded_keys[i];
         item->type = (athlete_value_type)meta[0];
         item->boolean = meta[1] != 0;
         item->integer = (int64_t)meta[2];
@@ -200,12 +201,17 @@ static athlete_status write_records(athlete_agent *agent, bool with_env, athlete
         st = athlete_writer_put(w, "env.episode_active", ATHLETE_RECORD_U64, &active, 1, err);
         if (st == ATHLETE_OK)
             st = athlete_writer_put(w, "env.last_action", ATHLETE_RECORD_F32, agent->last_action,
-                                    agent->action_size, err);
-        if (st == ATHLETE_OK) {
-            athlete_writer_set_scope(w, "env");
-            st = save_info(&agent->last_policy_info, w, err);
+                                    agent->num_envs * agent->action_size, err);
+        for (size_t row = 0; st == ATHLETE_OK && row < agent->num_envs; row++) {
+            char scope[32];
+            snprintf(scope, sizeof scope, row ? "env.row%zu" : "env", row);
+            athlete_writer_set_scope(w, scope);
+            st = save_info(&agent->policy_infos[row], w, err);
             athlete_writer_set_scope(w, NULL);
         }
+        if (st == ATHLETE_OK && agent->previous_observations)
+            st = athlete_writer_put(w, "env.previous_observations", ATHLETE_RECORD_F32, agent->previous_observations,
+                                    agent->num_envs * agent->observation_size, err);
         if (st == ATHLETE_OK)
             st = save_part(w, "env.collector", p->collector.ops->save, p->collector.self, err);
     }
@@ -309,16 +315,30 @@ static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool
         if (active > 1)
             return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                      "checkpoint: record 'env.episode_active' holds %" PRIu64 " (0 or 1 expected)", active);
-        /* The pending action reaches the collector at the next step (an index for tabular
-         * agents): it must be one the policy could have produced. */
-        if (active && (st = athlete_reader_get_actions(r, "env.last_action", agent->last_action, 1, err)))
+        /* The pending actions reach the collector at the next step (an index for tabular
+         * agents): they must be ones the policy could have produced. */
+        if (active && (st = athlete_reader_get_actions(r, "env.last_action", agent->last_action, agent->num_envs, err)))
             return st;
         if (!active && (st = athlete_reader_get(r, "env.last_action", ATHLETE_RECORD_F32, agent->last_action,
-                                                agent->action_size, err)))
+                                                agent->num_envs * agent->action_size, err)))
             return st;
         athlete_reader_set_scope(r, "env");
-        st = load_info(agent, r, err);
+        st = load_info(&agent->policy_infos[0], agent->loaded_keys, agent->loaded_reals, r, err);
         athlete_reader_set_scope(r, NULL);
+        if (st == ATHLETE_OK && agent->num_envs > 1 && !agent->loaded_rows &&
+            !(agent->loaded_rows = athlete_calloc(agent->num_envs - 1, sizeof *agent->loaded_rows)))
+            st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "checkpoint: out of memory");
+        for (size_t row = 1; st == ATHLETE_OK && row < agent->num_envs; row++) {
+            char scope[32];
+            snprintf(scope, sizeof scope, "env.row%zu", row);
+            athlete_reader_set_scope(r, scope);
+            athlete__loaded_info *li = &agent->loaded_rows[row - 1];
+            st = load_info(&agent->policy_infos[row], li->keys, li->reals, r, err);
+            athlete_reader_set_scope(r, NULL);
+        }
+        if (st == ATHLETE_OK && agent->previous_observations)
+            st = athlete_reader_get_observations(r, "env.previous_observations", agent->previous_observations,
+                                                 agent->num_envs, err);
         if (st == ATHLETE_OK)
             st = load_part(r, "env.collector", p->collector.ops->load, p->collector.self, err);
         if (st != ATHLETE_OK)
@@ -351,7 +371,8 @@ static char *make_header(athlete_agent *agent, bool with_env, athlete_error *err
               cJSON_AddStringToObject(h, "plugin_version", handle ? handle->plugin->version : "") &&
               cJSON_AddStringToObject(h, "openblas_core", athlete_blas_corename()) &&
               cJSON_AddStringToObject(h, "seed", seed) &&
-              cJSON_AddBoolToObject(h, "environment_state", with_env);
+              cJSON_AddBoolToObject(h, "environment_state", with_env) &&
+              (agent->num_envs == 1 || cJSON_AddNumberToObject(h, "num_envs", (double)agent->num_envs));
     if (!ok || athlete_config_to_json(agent->config, false, &config, err) ||
         athlete_space_to_json(agent->observation_space, &obs, err) ||
         athlete_space_to_json(agent->action_space, &act, err))
@@ -627,6 +648,8 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
     const cJSON *core = header ? cJSON_GetObjectItemCaseSensitive(header, "openblas_core") : NULL;
     const cJSON *os = header ? cJSON_GetObjectItemCaseSensitive(header, "observation_space") : NULL;
     const cJSON *as = header ? cJSON_GetObjectItemCaseSensitive(header, "action_space") : NULL;
+    /* Absent: one environment (files of single-environment agents do not name it). */
+    const cJSON *envs = header ? cJSON_GetObjectItemCaseSensitive(header, "num_envs") : NULL;
     if (!cJSON_IsString(id) || !cJSON_IsNumber(abi) || !cJSON_IsString(plugin_version) ||
         !cJSON_IsString(seed) || !cJSON_IsBool(with_env) || !cJSON_IsObject(cfg) || !cJSON_IsObject(os) ||
         !cJSON_IsObject(as)) {
@@ -639,6 +662,18 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
                                "checkpoint ", path, "': the header's seed \"%.40s\" is not a decimal 64-bit integer",
                                seed->valuestring);
         goto done;
+    }
+    size_t num_envs = 1;
+    if (envs) {
+        if (!cJSON_IsNumber(envs) || !(envs->valuedouble >= 1 && envs->valuedouble <= ATHLETE_AGENT_MAX_ENVS) ||
+            envs->valuedouble != (double)(size_t)envs->valuedouble) {
+            st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_CORRUPT, "checkpoint ", path,
+                                     "': num_envs must be in [1, %d]", ATHLETE_AGENT_MAX_ENVS);
+            goto done;
+        }
+        /* A policy file acts for one row at a time; only full checkpoints keep N. */
+        if (expected_kind != KIND_POLICY)
+            num_envs = (size_t)envs->valuedouble;
     }
     if (abi->valueint != ATHLETE_ABI_MAJOR) {
         st = athlete__path_error(err, ATHLETE_E_CHECKPOINT_MISMATCH,
@@ -706,7 +741,8 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
         uint64_t limit = limit_from_env("ATHLETE_LOAD_MEMORY_LIMIT", DEFAULT_LOAD_MEMORY_LIMIT);
         uint64_t budget = limit + 4 * (uint64_t)records_size;
         athlete_alloc_set_budget(budget > SIZE_MAX ? SIZE_MAX : (size_t)budget);
-        st = athlete__agent_build(entry, obs, act, seed_value, config, expected_kind == KIND_POLICY, &agent, err);
+        st = athlete__agent_build(entry, obs, act, seed_value, config, expected_kind == KIND_POLICY, num_envs, &agent,
+                                  err);
         bool exceeded = athlete_alloc_budget_exceeded();
         athlete_alloc_set_budget(0);
         if (st != ATHLETE_OK && exceeded) {

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t random_seed(void)
+uint64_t athlete__random_seed(void)
 {
     uint64_t seed;
     if (getrandom(&seed, sizeof seed, 0) == (ssize_t)sizeof seed)
@@ -40,8 +40,8 @@ static athlete_status read_warmup(const athlete_config *config, uint64_t *warmup
 
 athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athlete_space *observation_space,
                                     const athlete_space *action_space, uint64_t seed,
-                                    const char *config_json, bool inference_only, athlete_agent **out,
-                                    athlete_error *err)
+                                    const char *config_json, bool inference_only, size_t num_envs,
+                                    athlete_agent **out, athlete_error *err)
 {
     const athlete_algorithm *alg = entry->algorithm;
     athlete_status st = athlete_space_validate(observation_space, "observation space", err);
@@ -66,9 +66,14 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
         goto fail;
     agent->observation_size = athlete_space_flat_size(observation_space);
     agent->action_size = athlete_space_flat_size(action_space);
-    agent->last_action = athlete_calloc(agent->action_size, sizeof(float));
-    agent->eval_action = athlete_calloc(agent->action_size, sizeof(float));
-    if (!agent->last_action || !agent->eval_action) {
+    agent->num_envs = num_envs;
+    agent->last_action = athlete_calloc(num_envs * agent->action_size, sizeof(float));
+    agent->eval_action = athlete_calloc(num_envs * agent->action_size, sizeof(float));
+    agent->policy_infos = athlete_calloc(num_envs, sizeof *agent->policy_infos);
+    agent->eval_infos = athlete_calloc(num_envs, sizeof *agent->eval_infos);
+    agent->row_first = athlete_calloc(num_envs, sizeof *agent->row_first);
+    if (!agent->last_action || !agent->eval_action || !agent->policy_infos || !agent->eval_infos ||
+        !agent->row_first) {
         st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "agent: out of memory");
         goto fail;
     }
@@ -81,6 +86,7 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
         .seed = seed,
         .clock = &agent->clock,
         .inference_only = inference_only,
+        .num_envs = num_envs,
     };
     agent->parts.struct_size = sizeof agent->parts;
     st = alg->build(&args, &agent->parts, err);
@@ -98,6 +104,8 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
         goto fail;
     }
     agent->built = true;
+    if (num_envs > 1 && (st = athlete__agent_prepare_rows(agent, err)) != ATHLETE_OK)
+        goto fail;
     *out = agent;
     return ATHLETE_OK;
 fail:
@@ -118,8 +126,8 @@ athlete_status athlete_agent_create(const athlete_registry *registry, const char
     athlete_status st = athlete__registry_lookup(registry, algorithm_id, &entry, err);
     if (st != ATHLETE_OK)
         return st;
-    return athlete__agent_build(entry, observation_space, action_space, seed ? *seed : random_seed(),
-                                overrides_json, false, out, err);
+    return athlete__agent_build(entry, observation_space, action_space, seed ? *seed : athlete__random_seed(),
+                                overrides_json, false, 1, out, err);
 }
 
 void athlete_agent_destroy(athlete_agent *agent)
@@ -133,8 +141,17 @@ void athlete_agent_destroy(athlete_agent *agent)
     athlete_space_free(agent->action_space);
     athlete_free(agent->last_action);
     athlete_free(agent->eval_action);
+    athlete_free(agent->policy_infos);
+    athlete_free(agent->eval_infos);
+    athlete_free(agent->row_first);
+    athlete_free(agent->row_reals);
+    athlete_free(agent->previous_observations);
     for (size_t i = 0; i < ATHLETE_INFO_CAPACITY; i++)
         athlete_free(agent->loaded_reals[i]);
+    for (size_t row = 0; agent->loaded_rows && row + 1 < agent->num_envs; row++)
+        for (size_t i = 0; i < ATHLETE_INFO_CAPACITY; i++)
+            athlete_free(agent->loaded_rows[row].reals[i]);
+    athlete_free(agent->loaded_rows);
     /* Last: the plugin's code must stay mapped until its components are gone. */
     athlete__algorithm_entry_unref(agent->entry);
     athlete_free(agent);
@@ -143,8 +160,8 @@ void athlete_agent_destroy(athlete_agent *agent)
 /* The action a policy produced must be usable by an environment: a diverged network gives
  * NaN, which is reported here instead of being handed on. Box actions are not clipped to
  * the bounds (PPO's Gaussian policy is unbounded by design, spec Q7). */
-static athlete_status check_action(const athlete_agent *agent, const float *action, const char *policy,
-                                   athlete_error *err)
+athlete_status athlete__agent_check_action(const athlete_agent *agent, const float *action, const char *policy,
+                                           athlete_error *err)
 {
     const athlete_space *space = agent->action_space;
     if (space->kind == ATHLETE_SPACE_DISCRETE)
@@ -157,7 +174,7 @@ static athlete_status check_action(const athlete_agent *agent, const float *acti
     return ATHLETE_OK;
 }
 
-static athlete_status run_updates(athlete_agent *agent, athlete_error *err)
+athlete_status athlete__agent_run_updates(athlete_agent *agent, athlete_error *err)
 {
     athlete_info_clear(&agent->log);
     for (size_t i = 0; i < agent->parts.updatable_count; i++) {
@@ -182,7 +199,7 @@ static athlete_status policy_act(athlete_agent *agent, const athlete_policy *pol
                             ? policy->ops->reset_act(policy->self, observation, &agent->clock, action, info, err)
                             : policy->ops->act(policy->self, observation, &agent->clock, action, info, err);
     if (st == ATHLETE_OK)
-        st = check_action(agent, action, what, err);
+        st = athlete__agent_check_action(agent, action, what, err);
     if (st != ATHLETE_OK)
         athlete_error_prefix(err, "%s: ", agent->entry->algorithm->id);
     return st;
@@ -225,6 +242,10 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
     athlete_error local; /* the failure is recorded even when the caller passes no err */
     if (!err)
         err = &local;
+    if (agent->num_envs != 1 && agent->training)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "reset_step: this agent drives %zu environments; call athlete_agent_vector_reset_step",
+                                 agent->num_envs);
     athlete_status st = check_observation(agent, "reset_step", observation, err);
     if (st != ATHLETE_OK)
         return st;
@@ -251,11 +272,11 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
     if (new_data)
         agent->clock.data_points++;
     agent->episode_active = true;
-    st = run_updates(agent, err);
+    st = athlete__agent_run_updates(agent, err);
     if (st != ATHLETE_OK)
         return mark_failed(agent, st, err);
     st = policy_act(agent, &agent->parts.training_policy, true, observation, agent->last_action,
-                    &agent->last_policy_info, "training policy", err);
+                    &agent->policy_infos[0], "training policy", err);
     if (st != ATHLETE_OK) {
         /* The updates are complete; only the action is missing: the episode ends. */
         agent->episode_active = false;
@@ -279,6 +300,10 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
     athlete_error local; /* the failure is recorded even when the caller passes no err */
     if (!err)
         err = &local;
+    if (agent->num_envs != 1 && agent->training)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "step: this agent drives %zu environments; call athlete_agent_vector_step",
+                                 agent->num_envs);
     if (!agent->training) {
         athlete_status st = check_observation(agent, "step", observation, err);
         if (st == ATHLETE_OK)
@@ -314,7 +339,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
                                  reward, (double)FLT_MAX);
     athlete_step_data data = {
         .action = agent->last_action,
-        .policy_info = &agent->last_policy_info,
+        .policy_info = &agent->policy_infos[0],
         .observation = observation,
         .reward = reward,
         .terminated = terminated,
@@ -334,7 +359,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
         agent->clock.episodes++;
         agent->episode_active = false;
     }
-    st = run_updates(agent, err);
+    st = athlete__agent_run_updates(agent, err);
     if (st != ATHLETE_OK)
         return mark_failed(agent, st, err);
     if (ended) {
@@ -343,7 +368,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
             *action = NULL;
     } else {
         st = policy_act(agent, &agent->parts.training_policy, false, observation, agent->last_action,
-                        &agent->last_policy_info, "training policy", err);
+                        &agent->policy_infos[0], "training policy", err);
         if (st != ATHLETE_OK) {
             /* No usable pending action (a diverged network's NaN): the episode cannot go
              * on, and a checkpoint must not carry the bad action. The updates before it
@@ -351,7 +376,7 @@ athlete_status athlete_agent_step(athlete_agent *agent, const float *observation
             agent->episode_active = false;
             return st;
         }
-        agent->info = agent->last_policy_info;
+        agent->info = agent->policy_infos[0];
         athlete_info_merge(&agent->info, &agent->log); /* the update log wins on a clash */
         if (action)
             *action = agent->last_action;

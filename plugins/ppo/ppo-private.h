@@ -6,6 +6,7 @@
 #include <athlete/adam.h>
 #include <athlete/component.h>
 #include <athlete/mlp.h>
+#include <athlete/normalizer.h>
 #include <athlete/rng.h>
 #include <athlete/rollout.h>
 
@@ -26,8 +27,10 @@ typedef struct ppo_state {
 
     /* Hyper-parameters (spec §7.6 keys). */
     double discount, lambda;
-    size_t steps;      /* steps_per_update */
-    size_t mini_batch; /* min(mini_batch_size, steps): the last minibatch may be smaller */
+    size_t steps;      /* steps_per_update: per environment */
+    size_t num_envs;   /* environments of a vector agent (1 otherwise) */
+    size_t transitions; /* steps x num_envs: one rollout */
+    size_t mini_batch; /* min(mini_batch_size, transitions): the last minibatch may be smaller */
     size_t epochs;
     double lr, adam_eps;
     double clip;       /* policy_ratio_clip_value */
@@ -35,6 +38,7 @@ typedef struct ppo_state {
     double value_clip; /* value_loss_clip_value when value_clipping */
     double value_coefficient, entropy_coefficient;
     bool normalize_advantage;
+    bool normalize_observations;
     bool grad_clipping;
     double max_grad_norm;
 
@@ -42,23 +46,30 @@ typedef struct ppo_state {
     athlete_mlp *actor, *value;
     float *log_std, *log_std_grad; /* Gaussian only: output_size entries each */
     athlete_adam *adam;            /* groups: actor, [log σ], value */
-    athlete_mlp_workspace *act_ws; /* one row: the two policies */
+    athlete_mlp_workspace *act_ws; /* num_envs rows: the two policies */
     athlete_mlp_workspace *actor_ws, *value_ws; /* mini_batch rows: the update (and GAE) */
 
     /* The minibatch buffer, sized at build time (refilled from every rollout, never saved). */
-    float *values;     /* steps + 1: V of the rollout's observations and the bootstrap */
-    float *advantages; /* steps */
-    float *returns;    /* steps */
-    size_t *perm;      /* steps */
+    float *values;     /* num_envs x (steps + 1): V of the rollout's observations and bootstraps */
+    float *advantages; /* transitions */
+    float *returns;    /* transitions */
+    size_t *perm;      /* transitions */
     float *mb_obs;     /* mini_batch × observation_size */
     float *mb_adv;     /* mini_batch */
     float *d_actor;    /* mini_batch × output_size */
     float *d_value;    /* mini_batch */
 
     athlete_collector collector; /* borrowed view of the parts' rollout collector */
+
+    /* normalize_observations: the networks see normalised observations; the statistics
+     * change only after a rollout's gradient update, so a rollout is learnt from with the
+     * statistics it was acted on (its log-probabilities stay exact). NULL when off. */
+    athlete_normalizer *obs_norm;
+    float *act_obs;   /* num_envs rows: normalised observations for acting */
+    float *value_obs; /* mini_batch rows: normalised observations for GAE's value passes */
 } ppo_state;
 
-/* V over the rollout's steps + 1 observations, then GAE(λ) into advantages/returns. */
+/* V over the rollout's observations, then GAE(λ) per environment into advantages/returns. */
 void ppo_prepare_rollout(ppo_state *s, const athlete_rollout *rollout);
 
 typedef struct ppo_losses {

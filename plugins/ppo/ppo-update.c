@@ -17,17 +17,25 @@
 
 void ppo_prepare_rollout(ppo_state *s, const athlete_rollout *rollout)
 {
-    /* V of the steps + 1 observations in chunks of the workspace's rows (one network
-     * evaluation per chunk, with the value net the rollout was collected under). */
-    size_t rows = s->steps + 1, chunk = s->mini_batch;
+    /* V of every environment's steps + 1 observations in chunks of the workspace's rows
+     * (one network evaluation per chunk, with the value net the rollout was collected
+     * under), then GAE per environment. */
+    size_t rows = s->num_envs * (s->steps + 1), chunk = s->mini_batch;
     for (size_t start = 0; start < rows; start += chunk) {
         size_t n = rows - start < chunk ? rows - start : chunk;
-        const float *v = athlete_mlp_forward(s->value, s->value_ws,
-                                             rollout->observations + start * s->observation_size, n);
+        const float *rows_in = rollout->observations + start * s->observation_size;
+        if (s->obs_norm) {
+            athlete_normalizer_apply(s->obs_norm, rows_in, s->value_obs, n);
+            rows_in = s->value_obs;
+        }
+        const float *v = athlete_mlp_forward(s->value, s->value_ws, rows_in, n);
         memcpy(s->values + start, v, n * sizeof(float));
     }
-    athlete_gae_compute(rollout->rewards, s->values, rollout->dones, s->steps, s->discount, s->lambda,
-                        s->advantages, s->returns);
+    for (size_t e = 0; e < s->num_envs; e++) {
+        size_t t0 = e * s->steps;
+        athlete_gae_compute(rollout->rewards + t0, s->values + t0 + e, rollout->dones + t0, s->steps, s->discount,
+                            s->lambda, s->advantages + t0, s->returns + t0);
+    }
 }
 
 /* Gathers one minibatch's observations and advantages, the latter normalised when asked
@@ -37,10 +45,15 @@ static void gather(ppo_state *s, const athlete_rollout *rollout, const size_t *i
     size_t os = s->observation_size;
     double mean = 0.0;
     for (size_t i = 0; i < rows; i++) {
-        memcpy(s->mb_obs + i * os, rollout->observations + idx[i] * os, os * sizeof(float));
+        /* Transition k of environment k / steps: its observation row skips the bootstrap
+         * rows of the environments before it. */
+        size_t row = idx[i] + idx[i] / s->steps;
+        memcpy(s->mb_obs + i * os, rollout->observations + row * os, os * sizeof(float));
         s->mb_adv[i] = s->advantages[idx[i]];
         mean += s->mb_adv[i];
     }
+    if (s->obs_norm)
+        athlete_normalizer_apply(s->obs_norm, s->mb_obs, s->mb_obs, rows);
     if (!s->normalize_advantage || rows < 2)
         return;
     mean /= (double)rows;
@@ -122,7 +135,7 @@ void ppo_value_head(ppo_state *s, const size_t *idx, size_t rows, const float *v
         double e = value - target, g = e;
         double loss = e * e;
         if (s->value_clipping) {
-            double old = s->values[idx[i]], step = value - old;
+            double old = s->values[idx[i] + idx[i] / s->steps], step = value - old;
             bool inside = step >= -c && step <= c;
             double ec = old + (step < -c ? -c : step > c ? c : step) - target;
             double gc = inside ? ec : 0.0; /* clamp passes the gradient only inside */
@@ -155,9 +168,9 @@ athlete_status ppo_optimize(ppo_state *s, const athlete_rollout *rollout, athlet
     ppo_losses sum = {0};
     size_t count = 0;
     for (size_t epoch = 0; epoch < s->epochs; epoch++) {
-        athlete_rng_permutation(rng, s->perm, s->steps);
-        for (size_t start = 0; start < s->steps; start += s->mini_batch) {
-            size_t rows = s->steps - start < s->mini_batch ? s->steps - start : s->mini_batch;
+        athlete_rng_permutation(rng, s->perm, s->transitions);
+        for (size_t start = 0; start < s->transitions; start += s->mini_batch) {
+            size_t rows = s->transitions - start < s->mini_batch ? s->transitions - start : s->mini_batch;
             const size_t *idx = s->perm + start;
             gather(s, rollout, idx, rows);
             athlete_adam_zero_grad(s->adam);

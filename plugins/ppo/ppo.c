@@ -35,7 +35,7 @@ enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3, STRE
 typedef struct ppo_settings {
     double discount, lambda, lr, adam_eps, clip, value_clip, value_coefficient, entropy_coefficient, max_grad_norm;
     int64_t steps, batch, epochs, max_parameters;
-    bool normalize_advantage;
+    bool normalize_advantage, normalize_observations;
     athlete_config_sizes value_hidden, actor_hidden;
     actor_critic_noise noise; /* kind -1: i.i.d. Gaussian draws */
 } ppo_settings;
@@ -87,6 +87,9 @@ static const athlete_config_key ppo_keys[] = {
      .flags = ATHLETE_CONFIG_NULLABLE | ATHLETE_CONFIG_MIN_OPEN, .default_value = 0.5, .absent = 0, .min = 0,
      .max = INFINITY, .limit = 1e6, .rule = "> 0 or null (no clipping)",
      .description = "clip the gradient's global norm to this (null: no clipping)"},
+    {.name = "normalize_observations", .type = ATHLETE_CONFIG_BOOL,
+     ATHLETE_CONFIG_FIELD(ppo_settings, normalize_observations), .default_value = 0,
+     .description = "normalise observations by running mean and variance (saved with the policy)"},
     ACTOR_CRITIC_OPTIONAL_NOISE_KEYS(ppo_settings, noise),
     ATHLETE_CONFIG_MAX_PARAMETERS_KEY(ppo_settings, max_parameters),
 };
@@ -97,24 +100,28 @@ ATHLETE_CONFIG_TABLE_DEFINE(ppo_config, ppo_settings, ppo_keys);
 typedef struct ppo_policy {
     ppo_state *state;
     athlete_rng rng;  /* training policy only */
-    float log_prob;   /* the info's "log_prob" array (one float, the sum over dimensions) */
+    float *log_probs; /* num_envs: each row's info "log_prob" array (one float, the sum over dimensions) */
     athlete_noise *noise; /* training policy, Box actions, "noise_process_class" set; owned */
     float *xi;            /* output_size standard-normal draws from the noise process */
 } ppo_policy;
 
-static const float *actor_row(ppo_state *s, const float *observation)
+/* The actor's outputs for n observation rows (normalised first when configured). */
+static const float *actor_rows(ppo_state *s, const float *observations, size_t n)
 {
-    return athlete_mlp_forward(s->actor, s->act_ws, observation, 1);
+    if (s->obs_norm) {
+        athlete_normalizer_apply(s->obs_norm, observations, s->act_obs, n);
+        observations = s->act_obs;
+    }
+    return athlete_mlp_forward(s->actor, s->act_ws, observations, n);
 }
 
-static athlete_status training_act(void *self, const float *observation, const athlete_clock *clock,
-                                   float *action, athlete_info *info, athlete_error *err)
+static const float *actor_row(ppo_state *s, const float *observation) { return actor_rows(s, observation, 1); }
+
+/* One row's action from the actor's output row; the training policy samples (rows in
+ * order from one stream, so one row draws what a single-environment agent draws). */
+static void sample_row(ppo_policy *p, const float *out, float *action, float *log_prob_out)
 {
-    (void)clock;
-    (void)err;
-    ppo_policy *p = self;
     ppo_state *s = p->state;
-    const float *out = actor_row(s, observation);
     double log_prob;
     if (s->discrete) {
         size_t index = athlete_categorical_sample(&p->rng, out, s->output_size);
@@ -131,8 +138,47 @@ static athlete_status training_act(void *self, const float *observation, const a
         }
         log_prob = athlete_gaussian_log_prob(action, out, s->log_std, s->output_size);
     }
-    p->log_prob = (float)log_prob;
-    athlete_info_set_reals(info, "log_prob", &p->log_prob, 1);
+    *log_prob_out = (float)log_prob;
+}
+
+static void mode_row(const ppo_state *s, const float *out, float *action)
+{
+    if (s->discrete) {
+        bool finite = true;
+        for (size_t j = 0; j < s->output_size; j++)
+            finite = finite && isfinite(out[j]);
+        action[0] = finite ? (float)(s->action_start + (int64_t)athlete_categorical_mode(out, s->output_size)) : NAN;
+    } else {
+        memcpy(action, out, s->output_size * sizeof(float)); /* the mean, unsquashed (spec §7.6) */
+    }
+}
+
+static athlete_status training_act(void *self, const float *observation, const athlete_clock *clock,
+                                   float *action, athlete_info *info, athlete_error *err)
+{
+    (void)clock;
+    (void)err;
+    ppo_policy *p = self;
+    sample_row(p, actor_row(p->state, observation), action, &p->log_probs[0]);
+    athlete_info_set_reals(info, "log_prob", &p->log_probs[0], 1);
+    return ATHLETE_OK;
+}
+
+static athlete_status training_act_batch(void *self, const float *observations, size_t n, const bool *first,
+                                         const athlete_clock *clock, float *actions, athlete_info *infos,
+                                         athlete_error *err)
+{
+    (void)first; /* no per-episode state */
+    (void)clock;
+    ppo_policy *p = self;
+    ppo_state *s = p->state;
+    if (n > s->num_envs)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "ppo: %zu rows for a policy of %zu", n, s->num_envs);
+    const float *out = actor_rows(s, observations, n);
+    for (size_t i = 0; i < n; i++) {
+        sample_row(p, out + i * s->output_size, actions + i * s->action_size, &p->log_probs[i]);
+        athlete_info_set_reals(&infos[i], "log_prob", &p->log_probs[i], 1);
+    }
     return ATHLETE_OK;
 }
 
@@ -143,16 +189,24 @@ static athlete_status evaluation_act(void *self, const float *observation, const
     (void)info;
     (void)err;
     ppo_policy *p = self;
+    mode_row(p->state, actor_row(p->state, observation), action);
+    return ATHLETE_OK;
+}
+
+static athlete_status evaluation_act_batch(void *self, const float *observations, size_t n, const bool *first,
+                                           const athlete_clock *clock, float *actions, athlete_info *infos,
+                                           athlete_error *err)
+{
+    (void)first;
+    (void)clock;
+    (void)infos;
+    ppo_policy *p = self;
     ppo_state *s = p->state;
-    const float *out = actor_row(s, observation);
-    if (s->discrete) {
-        bool finite = true;
-        for (size_t j = 0; j < s->output_size; j++)
-            finite = finite && isfinite(out[j]);
-        action[0] = finite ? (float)(s->action_start + (int64_t)athlete_categorical_mode(out, s->output_size)) : NAN;
-    } else {
-        memcpy(action, out, s->output_size * sizeof(float)); /* the mean, unsquashed (spec §7.6) */
-    }
+    if (n > s->num_envs)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "ppo: %zu rows for a policy of %zu", n, s->num_envs);
+    const float *out = actor_rows(s, observations, n);
+    for (size_t i = 0; i < n; i++)
+        mode_row(s, out + i * s->output_size, actions + i * s->action_size);
     return ATHLETE_OK;
 }
 
@@ -191,6 +245,7 @@ static void policy_destroy(void *self)
         return;
     athlete_noise_destroy(p->noise);
     athlete_free(p->xi);
+    athlete_free(p->log_probs);
     athlete_free(p);
 }
 
@@ -201,12 +256,14 @@ static const athlete_policy_ops training_policy_ops = {
     .save = policy_save,
     .load = policy_load,
     .destroy = policy_destroy,
+    .act_batch = training_act_batch,
 };
 
 static const athlete_policy_ops evaluation_policy_ops = {
     .struct_size = sizeof(athlete_policy_ops),
     .act = evaluation_act,
     .destroy = policy_destroy, /* deterministic: nothing to save */
+    .act_batch = evaluation_act_batch,
 };
 
 /* ---- updatables: buffer preparation (GAE), then the gradient update (spec §3.2) ---- */
@@ -258,6 +315,8 @@ static athlete_status gradient_run(void *self, const athlete_clock *clock, athle
     athlete_status st = ppo_optimize(s, rollout, &u->rng, &losses, err);
     if (st != ATHLETE_OK)
         return st;
+    if (s->obs_norm) /* the next rollout acts on statistics that include this one */
+        athlete_normalizer_update(s->obs_norm, rollout->observations, s->num_envs * (s->steps + 1));
     athlete_info_set_real(log, "policy_loss", losses.policy_loss);
     athlete_info_set_real(log, "value_loss", losses.value_loss);
     athlete_info_set_real(log, "entropy_loss", losses.entropy_loss);
@@ -336,6 +395,8 @@ static athlete_status save_actor(const ppo_state *s, athlete_writer *w, athlete_
                                            athlete_mlp_param_count(s->actor), err);
     if (st == ATHLETE_OK && !s->discrete)
         st = athlete_writer_put(w, "log_std", ATHLETE_RECORD_F32, s->log_std, s->output_size, err);
+    if (st == ATHLETE_OK && s->obs_norm)
+        st = athlete_normalizer_save(s->obs_norm, "observation_normalizer", w, err);
     return st;
 }
 
@@ -345,6 +406,8 @@ static athlete_status load_actor(ppo_state *s, athlete_reader *r, athlete_error 
                                            athlete_mlp_param_count(s->actor), err);
     if (st == ATHLETE_OK && !s->discrete)
         st = athlete_reader_get(r, "log_std", ATHLETE_RECORD_F32, s->log_std, s->output_size, err);
+    if (st == ATHLETE_OK && s->obs_norm)
+        st = athlete_normalizer_load(s->obs_norm, "observation_normalizer", r, err);
     return st;
 }
 
@@ -433,6 +496,9 @@ static void state_destroy(void *state)
     athlete_free(s->mb_adv);
     athlete_free(s->d_actor);
     athlete_free(s->d_value);
+    athlete_normalizer_destroy(s->obs_norm);
+    athlete_free(s->act_obs);
+    athlete_free(s->value_obs);
     athlete_free(s);
 }
 
@@ -515,7 +581,7 @@ static athlete_status make_network(const athlete_config_sizes *hidden, size_t in
     return st;
 }
 
-static void apply_settings(ppo_state *s, const ppo_settings *cfg)
+static athlete_status apply_settings(ppo_state *s, const ppo_settings *cfg, athlete_error *err)
 {
     s->discount = cfg->discount;
     s->lambda = cfg->lambda;
@@ -525,13 +591,25 @@ static void apply_settings(ppo_state *s, const ppo_settings *cfg)
     s->value_coefficient = cfg->value_coefficient;
     s->entropy_coefficient = cfg->entropy_coefficient;
     s->normalize_advantage = cfg->normalize_advantage;
+    s->normalize_observations = cfg->normalize_observations;
     s->steps = (size_t)cfg->steps;
-    s->mini_batch = (size_t)cfg->batch < s->steps ? (size_t)cfg->batch : s->steps;
+    if (s->steps > SIZE_MAX / 2 / s->num_envs)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "ppo config: 'steps_per_update' %zu x %zu environments is too large", s->steps,
+                                 s->num_envs);
+    s->transitions = s->steps * s->num_envs; /* a rollout: steps_per_update per environment */
+    s->mini_batch = (size_t)cfg->batch < s->transitions ? (size_t)cfg->batch : s->transitions;
     s->epochs = (size_t)cfg->epochs;
     s->value_clipping = cfg->value_clip > 0; /* null reads as 0 */
     s->value_clip = cfg->value_clip;
     s->grad_clipping = cfg->max_grad_norm > 0;
     s->max_grad_norm = cfg->max_grad_norm;
+    if (cfg->noise.kind >= 0 && s->num_envs > 1)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "ppo config: 'noise_process_class' works with one environment only (got %zu); set it "
+                                 "to null",
+                                 s->num_envs);
+    return ATHLETE_OK;
 }
 
 /* The training-only half: value network, Adam, update buffers, updatables. */
@@ -540,10 +618,10 @@ static athlete_status build_training(ppo_state *s, const athlete_build_args *arg
 {
     athlete_status st;
     size_t b = s->mini_batch;
-    s->values = athlete_calloc(s->steps + 1, sizeof(float));
-    s->advantages = athlete_calloc(s->steps, sizeof(float));
-    s->returns = athlete_calloc(s->steps, sizeof(float));
-    s->perm = athlete_calloc(s->steps, sizeof(size_t));
+    s->values = athlete_calloc(s->num_envs * (s->steps + 1), sizeof(float));
+    s->advantages = athlete_calloc(s->transitions, sizeof(float));
+    s->returns = athlete_calloc(s->transitions, sizeof(float));
+    s->perm = athlete_calloc(s->transitions, sizeof(size_t));
     s->mb_obs = athlete_calloc(b * s->observation_size, sizeof(float));
     s->mb_adv = athlete_calloc(b, sizeof(float));
     s->d_actor = athlete_calloc(b * s->output_size, sizeof(float));
@@ -581,7 +659,6 @@ static athlete_status build_training(ppo_state *s, const athlete_build_args *arg
     return ATHLETE_OK;
 }
 
-/* Both policies share the actor; only the training policy draws from its stream. */
 /* Both policies share the actor; only the training policy draws from its stream (and
  * from its noise process when one is configured). */
 static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, const actor_critic_noise *noise,
@@ -590,6 +667,11 @@ static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, c
     ppo_policy *p = athlete_calloc(1, sizeof *p);
     if (!p)
         return no_memory(err, "a policy");
+    p->log_probs = athlete_calloc(s->num_envs, sizeof *p->log_probs);
+    if (!p->log_probs) {
+        policy_destroy(p);
+        return no_memory(err, "a policy");
+    }
     p->state = s;
     athlete_rng_seed(&p->rng, seed, STREAM_TRAINING_POLICY);
     out->ops = ops;
@@ -621,13 +703,23 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
     s->output_size = s->discrete ? (size_t)as->n : s->action_size;
     s->action_start = s->discrete ? as->start : 0;
     s->inference_only = args->inference_only;
+    s->num_envs = athlete_build_num_envs(args);
     ppo_settings cfg;
     athlete_status st = athlete_config_table_read(&ppo_config, args->config, &cfg, err);
     if (st == ATHLETE_OK)
         st = check_parameters(args->config, &cfg, s->observation_size, s->output_size, err);
+    if (st == ATHLETE_OK)
+        st = apply_settings(s, &cfg, err);
     if (st != ATHLETE_OK)
         return st;
-    apply_settings(s, &cfg);
+    if (s->normalize_observations) {
+        if ((st = athlete_normalizer_create(s->observation_size, 10.0, &s->obs_norm, err)))
+            return st;
+        s->act_obs = athlete_calloc(s->num_envs * s->observation_size, sizeof(float));
+        s->value_obs = athlete_calloc(s->mini_batch * s->observation_size, sizeof(float));
+        if (!s->act_obs || !s->value_obs)
+            return no_memory(err, "the observation normaliser");
+    }
     if (!s->discrete) {
         s->log_std = athlete_calloc(s->output_size, sizeof(float)); /* log σ = 0 */
         s->log_std_grad = athlete_calloc(s->output_size, sizeof(float));
@@ -641,11 +733,12 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
         (st = make_network(&cfg.value_hidden, s->observation_size, 1, &init, 1.0, &s->value, err)))
         return st;
     if ((st = make_network(&cfg.actor_hidden, s->observation_size, s->output_size, &init, 0.01, &s->actor, err)) ||
-        (st = athlete_mlp_workspace_create(s->actor, 1, &s->act_ws, err)))
+        (st = athlete_mlp_workspace_create(s->actor, s->num_envs, &s->act_ws, err)))
         return st;
     /* A policy-only agent never trains: a one-step rollout keeps the required collector small. */
-    if ((st = athlete_rollout_collector_create(s->observation_size, s->action_size, s->inference_only ? 1 : s->steps,
-                                               "log_prob", &parts->collector, err)))
+    if ((st = athlete_rollout_collector_create_vector(s->observation_size, s->action_size,
+                                                      s->inference_only ? 1 : s->steps, s->num_envs, "log_prob",
+                                                      &parts->collector, err)))
         return st;
     s->collector = parts->collector;
     if (!s->inference_only && (st = build_training(s, args, parts, err)))

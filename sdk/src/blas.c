@@ -70,3 +70,19 @@ bool athlete_blas_kernel_is_generic(void)
 {
     return athlete_blas_coretype_for(athlete_blas_corename(), cpu_avx512(), cpu_avx2_fma()) != NULL;
 }
+
+const char *athlete_blas_forced_slower_for(const char *forced, bool cpu_has_avx512, bool cpu_has_avx2_fma)
+{
+    if (!forced || !*forced)
+        return NULL;
+    const char *better = athlete_blas_coretype_for(forced, cpu_has_avx512, cpu_has_avx2_fma);
+    if (better)
+        return better;
+    bool avx2_kernel = strcasecmp(forced, "Haswell") == 0 || strcasecmp(forced, "Zen") == 0;
+    return avx2_kernel && cpu_has_avx512 ? "SkylakeX" : NULL;
+}
+
+const char *athlete_blas_forced_slower(void)
+{
+    return athlete_blas_forced_slower_for(getenv("OPENBLAS_CORETYPE"), cpu_avx512(), cpu_avx2_fma());
+}

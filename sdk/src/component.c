@@ -42,3 +42,10 @@ void athlete_parts_destroy(athlete_parts *parts)
     memset(parts, 0, sizeof *parts);
     parts->struct_size = struct_size;
 }
+
+size_t athlete_build_num_envs(const athlete_build_args *args)
+{
+    if (!ATHLETE_STRUCT_HAS(args->struct_size, athlete_build_args, num_envs) || args->num_envs == 0)
+        return 1;
+    return args->num_envs;
+}

@@ -17,6 +17,7 @@
 #include <athlete/mlp.h>
 #include <athlete/nn-records.h>
 #include <athlete/noise.h>
+#include <athlete/normalizer.h>
 #include <athlete/policies.h>
 #include <athlete/replay.h>
 #include <athlete/rng.h>
@@ -124,6 +125,12 @@ START_TEST(sdk)
     FAILS(athlete_reader_get_flags(r, "y", f2, 1, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     athlete_rng zero_rng;
     FAILS(athlete_reader_get_rng(r, "y", &zero_rng, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
+    athlete_normalizer *norm = NULL;
+    FAILS(athlete_normalizer_create(0, 10.0, &norm, NULL), ATHLETE_E_INVALID_ARGUMENT);
+    ck_assert_ok(athlete_normalizer_create(2, 10.0, &norm, &err), &err);
+    FAILS(athlete_normalizer_save(norm, "Not A Name", w, NULL), ATHLETE_E_INVALID_ARGUMENT);
+    FAILS(athlete_normalizer_load(norm, "missing", r, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
+    athlete_normalizer_destroy(norm);
 
     /* configuration */
     athlete_config *config = NULL;
@@ -276,6 +283,8 @@ START_TEST(sdk)
     failing = true;
     FAILS(athlete_transition_collector_create(1, 1, NULL, &collector, NULL), ATHLETE_E_NO_MEMORY);
     failing = false;
+    FAILS(athlete_rollout_collector_create_vector(1, 1, 4, 0, "log_prob", &collector, NULL),
+          ATHLETE_E_INVALID_ARGUMENT);
     FAILS(athlete_rollout_collector_create(1, 1, 0, "log_prob", &collector, NULL),
           ATHLETE_E_INVALID_ARGUMENT);
 
@@ -364,6 +373,20 @@ START_TEST(core)
     char *json = NULL;
     FAILS(athlete_registry_default_config(reg, "nothing", false, &json, NULL), ATHLETE_E_UNKNOWN_ALGORITHM);
     FAILS(athlete_registry_describe_config(reg, "nothing", &json, NULL), ATHLETE_E_UNKNOWN_ALGORITHM);
+    {
+        athlete_space d4 = athlete_space_discrete(4);
+        athlete_agent *vector_agent = NULL;
+        const float *vector_actions;
+        float vector_obs[2] = {0, 0};
+        double vector_rewards[2] = {0, 0};
+        bool vector_flags[2] = {false, false};
+        FAILS(athlete_agent_create_vector(reg, "nothing", &d4, &d4, 2, NULL, NULL, &vector_agent, NULL),
+              ATHLETE_E_UNKNOWN_ALGORITHM);
+        FAILS(athlete_agent_vector_reset_step(NULL, vector_obs, &vector_actions, NULL, NULL), ATHLETE_E_INVALID_ARGUMENT);
+        FAILS(athlete_agent_vector_step(NULL, vector_obs, NULL, vector_rewards, vector_flags, vector_flags,
+                                        &vector_actions, NULL, NULL),
+              ATHLETE_E_INVALID_ARGUMENT);
+    }
     athlete_export_storage storage;
     FAILS(athlete_export_storage_parse("f8", &storage, NULL), ATHLETE_E_INVALID_ARGUMENT);
     FAILS(athlete_policy_export_c(reg, "/nonexistent/policy", "p", "/nonexistent/p.c", "/nonexistent/p.h", NULL, NULL,

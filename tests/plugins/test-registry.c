@@ -71,8 +71,8 @@ typedef struct {
 START_TEST(broken_plugins_are_rejected_with_their_reason)
 {
     static const broken_case cases[] = {
-        {"wrong-abi-major", ATHLETE_E_PLUGIN_ABI, "' was built for ABI 2.x; this runtime provides 1.0"},
-        {"minor-too-new", ATHLETE_E_PLUGIN_ABI, "' was built for ABI 1.5, newer than the runtime (1.0)"},
+        {"wrong-abi-major", ATHLETE_E_PLUGIN_ABI, "' was built for ABI 2.x; this runtime provides 1.1"},
+        {"minor-too-new", ATHLETE_E_PLUGIN_ABI, "' was built for ABI 1.6, newer than the runtime (1.1)"},
         {"fingerprint-mismatch", ATHLETE_E_PLUGIN_ABI,
          "' has ABI fingerprint 0x88 (real size 8, pointer size 8); this runtime has 0x48 (4, 8)"},
         {"no-entry-symbol", ATHLETE_E_PLUGIN_INVALID, "' is not an Athlete plugin (no symbol athlete_plugin_entry)"},

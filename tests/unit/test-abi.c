@@ -1,5 +1,5 @@
 /* The ABI's struct layouts (GStreamer's gstabi.c idea): every size and offset a plugin or
- * host compiled against ABI 1.0 relies on, on LP64 (x86-64, aarch64). Changing a struct
+ * host compiled against ABI 1.0 relies on (and the fields 1.1 appended), on LP64 (x86-64, aarch64). Changing a struct
  * without bumping ATHLETE_ABI_MAJOR (or, for appended fields, ATHLETE_ABI_MINOR and this
  * table) fails here. */
 #include <athlete/adam.h>
@@ -41,7 +41,7 @@ static const layout layouts[] = {
     {"athlete_method.signature", offsetof(athlete_method, signature), 8},
     {"athlete_method.fn", offsetof(athlete_method, fn), 16},
     {"athlete_method.summary", offsetof(athlete_method, summary), 24},
-    {"athlete_build_args", sizeof(athlete_build_args), 64},
+    {"athlete_build_args", sizeof(athlete_build_args), 72}, /* 1.0: 64 */
     {"athlete_build_args.algorithm_id", offsetof(athlete_build_args, algorithm_id), 8},
     {"athlete_build_args.observation_space", offsetof(athlete_build_args, observation_space), 16},
     {"athlete_build_args.action_space", offsetof(athlete_build_args, action_space), 24},
@@ -49,6 +49,7 @@ static const layout layouts[] = {
     {"athlete_build_args.seed", offsetof(athlete_build_args, seed), 40},
     {"athlete_build_args.clock", offsetof(athlete_build_args, clock), 48},
     {"athlete_build_args.inference_only", offsetof(athlete_build_args, inference_only), 56},
+    {"athlete_build_args.num_envs (1.1)", offsetof(athlete_build_args, num_envs), 64},
     {"athlete_parts", sizeof(athlete_parts), 208},
     {"athlete_parts.collector", offsetof(athlete_parts, collector), 8},
     {"athlete_parts.updatables", offsetof(athlete_parts, updatables), 24},
@@ -57,12 +58,14 @@ static const layout layouts[] = {
     {"athlete_parts.evaluation_policy", offsetof(athlete_parts, evaluation_policy), 176},
     {"athlete_parts.state", offsetof(athlete_parts, state), 192},
     {"athlete_parts.state_ops", offsetof(athlete_parts, state_ops), 200},
-    {"athlete_collector_ops", sizeof(athlete_collector_ops), 48},
+    {"athlete_collector_ops", sizeof(athlete_collector_ops), 64}, /* 1.0: 48 */
     {"athlete_collector_ops.reset", offsetof(athlete_collector_ops, reset), 8},
     {"athlete_collector_ops.collect", offsetof(athlete_collector_ops, collect), 16},
     {"athlete_collector_ops.save", offsetof(athlete_collector_ops, save), 24},
     {"athlete_collector_ops.load", offsetof(athlete_collector_ops, load), 32},
     {"athlete_collector_ops.destroy", offsetof(athlete_collector_ops, destroy), 40},
+    {"athlete_collector_ops.reset_env (1.1)", offsetof(athlete_collector_ops, reset_env), 48},
+    {"athlete_collector_ops.collect_env (1.1)", offsetof(athlete_collector_ops, collect_env), 56},
     {"athlete_updatable_ops", sizeof(athlete_updatable_ops), 56},
     {"athlete_updatable_ops.name", offsetof(athlete_updatable_ops, name), 8},
     {"athlete_updatable_ops.ready", offsetof(athlete_updatable_ops, ready), 16},
@@ -70,12 +73,13 @@ static const layout layouts[] = {
     {"athlete_updatable_ops.save", offsetof(athlete_updatable_ops, save), 32},
     {"athlete_updatable_ops.load", offsetof(athlete_updatable_ops, load), 40},
     {"athlete_updatable_ops.destroy", offsetof(athlete_updatable_ops, destroy), 48},
-    {"athlete_policy_ops", sizeof(athlete_policy_ops), 48},
+    {"athlete_policy_ops", sizeof(athlete_policy_ops), 56}, /* 1.0: 48 */
     {"athlete_policy_ops.act", offsetof(athlete_policy_ops, act), 8},
     {"athlete_policy_ops.reset_act", offsetof(athlete_policy_ops, reset_act), 16},
     {"athlete_policy_ops.save", offsetof(athlete_policy_ops, save), 24},
     {"athlete_policy_ops.load", offsetof(athlete_policy_ops, load), 32},
     {"athlete_policy_ops.destroy", offsetof(athlete_policy_ops, destroy), 40},
+    {"athlete_policy_ops.act_batch (1.1)", offsetof(athlete_policy_ops, act_batch), 48},
     {"athlete_state_ops", sizeof(athlete_state_ops), 56}, /* 48 in 1.0; describe_policy appended */
     {"athlete_state_ops.save", offsetof(athlete_state_ops, save), 8},
     {"athlete_state_ops.load", offsetof(athlete_state_ops, load), 16},
@@ -135,7 +139,8 @@ static const layout layouts[] = {
     {"athlete_replay_batch.next_observations", offsetof(athlete_replay_batch, next_observations), 32},
     {"athlete_replay_batch.terminateds", offsetof(athlete_replay_batch, terminateds), 40},
     {"athlete_replay_batch.indices", offsetof(athlete_replay_batch, indices), 48},
-    {"athlete_rollout", sizeof(athlete_rollout), 64},
+    {"athlete_rollout", sizeof(athlete_rollout), 72}, /* 1.0: 64 */
+    {"athlete_rollout.num_envs (1.1)", offsetof(athlete_rollout, num_envs), 64},
 };
 
 START_TEST(struct_layouts)
@@ -150,7 +155,7 @@ END_TEST
 START_TEST(version_numbers)
 {
     ck_assert_int_eq(ATHLETE_ABI_MAJOR, 1);
-    ck_assert_int_eq(ATHLETE_ABI_MINOR, 0);
+    ck_assert_int_eq(ATHLETE_ABI_MINOR, 1);
     ck_assert_uint_eq(ATHLETE_ABI_FINGERPRINT, 0x48); /* float reals, 8-byte pointers */
     ck_assert_int_eq(ATHLETE_INFO_CAPACITY, 16);
     ck_assert_int_eq(ATHLETE_MAX_UPDATABLES, 8);

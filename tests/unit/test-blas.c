@@ -21,6 +21,20 @@ START_TEST(coretype_decision)
 }
 END_TEST
 
+START_TEST(a_forced_slower_kernel_is_named)
+{
+    /* Haswell forced on an AVX-512 CPU: the user's choice, but half the sgemm speed. */
+    ck_assert_str_eq(athlete_blas_forced_slower_for("Haswell", true, true), "SkylakeX");
+    ck_assert_str_eq(athlete_blas_forced_slower_for("ZEN", true, true), "SkylakeX");
+    ck_assert_str_eq(athlete_blas_forced_slower_for("Prescott", false, true), "Haswell");
+    ck_assert_ptr_null(athlete_blas_forced_slower_for("Haswell", false, true));
+    ck_assert_ptr_null(athlete_blas_forced_slower_for("SkylakeX", true, true));
+    ck_assert_ptr_null(athlete_blas_forced_slower_for("Cooperlake", true, true));
+    ck_assert_ptr_null(athlete_blas_forced_slower_for(NULL, true, true));
+    ck_assert_ptr_null(athlete_blas_forced_slower_for("", true, true));
+}
+END_TEST
+
 START_TEST(single_threaded_by_default)
 {
     athlete_blas_use_default_threads();
@@ -34,6 +48,7 @@ int main(void)
     TCase *tc = tcase_create("blas");
     tcase_add_test(tc, coretype_decision);
     tcase_add_test(tc, single_threaded_by_default);
+    tcase_add_test(tc, a_forced_slower_kernel_is_named);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -134,6 +134,9 @@ static void value_gradients_match(bool clipping)
     u.s.value_coefficient = 0.5;
     u.s.value_clipping = clipping;
     u.s.value_clip = 0.2;
+    /* One stream whose rollout is longer than the rows: value row = transition index. */
+    u.s.num_envs = 1;
+    u.s.steps = 1000;
     float old_values[ROWS];
     u.s.values = old_values;
     u.s.returns = u.returns;

@@ -116,6 +116,10 @@ int cmd_plugins(int argc, char **argv)
     printf("OpenBLAS kernel: %s, %d thread(s)%s%s%s\n", athlete_blas_corename(), athlete_blas_threads(),
            generic ? " -- GENERIC: this CPU supports " : "", generic ? athlete_blas_recommended_coretype() : "",
            generic ? "; set OPENBLAS_CORETYPE" : "");
+    if (athlete_blas_forced_slower())
+        printf("warning: OPENBLAS_CORETYPE=%s forces a kernel slower than this CPU supports; unset it (or set %s) "
+               "for faster training\n",
+               getenv("OPENBLAS_CORETYPE"), athlete_blas_forced_slower());
     athlete_registry_destroy(reg);
     return EXIT_SUCCESS;
 }

@@ -53,6 +53,46 @@ ATHLETE_API athlete_status athlete_agent_create(const athlete_registry *registry
                                                 athlete_agent **out, athlete_error *err);
 ATHLETE_API void athlete_agent_destroy(athlete_agent *agent);
 
+/* ---- Vector agents: one agent, N environments ----
+ * Observations and actions travel as N rows ([N x observation] -> [N x action]); the
+ * host steps N environments with same-step autoreset (as <athlete/vector-env.h>): when
+ * environment i's episode ends, the step reports its reward and flags, `observations` row
+ * i is the first observation of i's next episode and `final_observations` row i the last
+ * observation of the finished one (what learners bootstrap from). The training policy
+ * acts on all N rows in one batched call.
+ *
+ * The clock counts environment interactions: N per step call. Schedules keep their
+ * single-environment meaning in interactions (an update every k interactions runs at the
+ * same interaction counts as with one environment, several times in one call when k < N),
+ * and warmup_steps, epsilon decay and the like count interactions too. PPO's
+ * steps_per_update counts steps per environment (its rollouts hold steps_per_update x N
+ * transitions, GAE runs per environment). With num_envs = 1 every call does exactly what
+ * reset_step/step do. A vector agent with N > 1 refuses the single-environment calls in
+ * training mode; in evaluation mode they act for one environment (a greedy evaluation
+ * on a single environment). */
+#define ATHLETE_AGENT_MAX_ENVS 65536
+ATHLETE_API athlete_status athlete_agent_create_vector(const athlete_registry *registry,
+                                                       const char *algorithm_id,
+                                                       const athlete_space *observation_space,
+                                                       const athlete_space *action_space, size_t num_envs,
+                                                       const uint64_t *seed, const char *overrides_json,
+                                                       athlete_agent **out, athlete_error *err);
+ATHLETE_API size_t athlete_agent_num_envs(const athlete_agent *agent);
+/* Every environment starts an episode (N observation rows). *actions: N rows, borrowed
+ * until the next call; *info: the update log. Evaluation mode: the evaluation policy. */
+ATHLETE_API athlete_status athlete_agent_vector_reset_step(athlete_agent *agent, const float *observations,
+                                                           const float **actions, const athlete_info **info,
+                                                           athlete_error *err);
+/* The N environments answered the last actions. final_observations may be NULL only when
+ * no episode ended. *actions: the next N actions (rows whose episode ended start the next
+ * episode); *info: the merged update logs of the call. Evaluation mode: only
+ * `observations` and the flags (an ended row starts an episode) are used. */
+ATHLETE_API athlete_status athlete_agent_vector_step(athlete_agent *agent, const float *observations,
+                                                     const float *final_observations, const double *rewards,
+                                                     const bool *terminated, const bool *truncated,
+                                                     const float **actions, const athlete_info **info,
+                                                     athlete_error *err);
+
 /* A new episode began with `observation`. Training mode: collects, runs due updates,
  * returns the training policy's first action; *info is the update log only (as the
  * original). Evaluation mode: the evaluation policy's action and info. */
@@ -71,8 +111,8 @@ ATHLETE_API void athlete_agent_train(athlete_agent *agent);
 ATHLETE_API void athlete_agent_eval(athlete_agent *agent);
 ATHLETE_API bool athlete_agent_is_training(const athlete_agent *agent);
 
-/* The training policy's pending action: what the last training call returned, or NULL
- * when no episode is in progress. After loading a checkpoint with environment state this
+/* The training policy's pending action (a vector agent: its N rows): what the last
+ * training call returned, or NULL when no episode is in progress. After loading a checkpoint with environment state this
  * is the action to apply to the restored environment. Borrowed. */
 ATHLETE_API const float *athlete_agent_last_action(const athlete_agent *agent);
 /* The info of the last call (borrowed). */

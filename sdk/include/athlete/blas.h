@@ -34,6 +34,16 @@ ATHLETE_API bool athlete_blas_kernel_is_generic(void);
 ATHLETE_API const char *athlete_blas_coretype_for(const char *corename, bool cpu_has_avx512,
                                                   bool cpu_has_avx2_fma);
 
+/* The user's choice, checked (warn, never override): when the kernel named by
+ * OPENBLAS_CORETYPE is slower than what the CPU supports, the faster OPENBLAS_CORETYPE,
+ * else NULL. A forced AVX2 kernel (Haswell, Zen) on an AVX-512 CPU → "SkylakeX" (on a
+ * Zen 5, forced Haswell runs sgemm at about half the auto-picked Cooperlake's speed); a
+ * forced generic kernel → what athlete_blas_coretype_for gives; NULL forced → NULL. */
+ATHLETE_API const char *athlete_blas_forced_slower_for(const char *forced, bool cpu_has_avx512,
+                                                       bool cpu_has_avx2_fma);
+/* The same for this process's OPENBLAS_CORETYPE and CPU. */
+ATHLETE_API const char *athlete_blas_forced_slower(void);
+
 ATHLETE_END_DECLS
 
 #endif

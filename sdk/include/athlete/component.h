@@ -9,6 +9,15 @@
  *                               training_policy.act (unless the episode ended)
  *   reset_step(obs):            collector.reset → updatables → training_policy.reset_act
  *
+ * A vector agent (num_envs N) does the same per environment, in order 0..N-1, within one
+ * call: collect env i → clock → updatables, and when env i's episode ended (the host's
+ * vector environment resets it in the same step) collector.reset_env(i) → updatables;
+ * then ONE training_policy.act_batch over the N rows. So the clock counts environment
+ * interactions (N per call) and every schedule keeps its single-environment meaning: an
+ * update "every k interactions" runs at the same interaction counts as with one
+ * environment (k/N calls apart, several in one call when k < N), and N = 1 is exactly the
+ * single-environment agent.
+ *
  * so an algorithm contains decisions, never a scheduler. Every vtable starts with
  * struct_size (append-only evolution: the core reads a trailing member only when
  * struct_size covers it) and ends its 1.0 layout with save, load and destroy. save/load
@@ -63,6 +72,13 @@ typedef struct athlete_collector_ops {
     athlete_status (*save)(void *self, athlete_writer *writer, athlete_error *err);
     athlete_status (*load)(void *self, athlete_reader *reader, athlete_error *err);
     void (*destroy)(void *self);
+    /* ABI 1.1, vector agents (NULL or absent: the collector keeps one stream). The same as
+     * reset and collect for the stream of environment `env` (0 <= env < num_envs of the
+     * build arguments). A vector agent calls them for env 0, 1, ..., N-1 in every call. */
+    athlete_status (*reset_env)(void *self, size_t env, const float *observation, bool *new_data,
+                                athlete_error *err);
+    athlete_status (*collect_env)(void *self, size_t env, const athlete_step_data *step, bool *new_data,
+                                  athlete_error *err);
 } athlete_collector_ops;
 
 typedef struct athlete_updatable_ops {
@@ -91,6 +107,15 @@ typedef struct athlete_policy_ops {
     athlete_status (*save)(void *self, athlete_writer *writer, athlete_error *err);
     athlete_status (*load)(void *self, athlete_reader *reader, athlete_error *err);
     void (*destroy)(void *self);
+    /* ABI 1.1, vector agents (NULL or absent: the core calls act/reset_act row by row).
+     * Actions for n observation rows at once ([n x observation] -> [n x action]), in one
+     * batched forward pass. first[i]: row i is an episode's first observation (reset_act's
+     * meaning for that row). infos: n lists, one per row (cleared by the caller); their
+     * array values may point into the policy until its next call. Random draws are made
+     * row 0 first, so n = 1 draws exactly what act/reset_act draw. */
+    athlete_status (*act_batch)(void *self, const float *observations, size_t n, const bool *first,
+                                const athlete_clock *clock, float *actions, athlete_info *infos,
+                                athlete_error *err);
 } athlete_policy_ops;
 
 struct athlete_policy_program;
@@ -163,7 +188,17 @@ typedef struct athlete_build_args {
     /* true when only the evaluation policy will be used (athlete_policy_file_load): the
      * factory may skip training-only allocations such as the replay buffer. */
     bool inference_only;
+    /* ABI 1.1: environments the agent drives (>= 1); read it with athlete_build_num_envs. */
+    size_t num_envs;
 } athlete_build_args;
+
+/* args->num_envs, or 1 when the arguments predate it. */
+ATHLETE_API size_t athlete_build_num_envs(const athlete_build_args *args);
+
+/* The trailing-member test of append-only structs: true when a struct of `struct_size`
+ * bytes holds the member ending at `member_end` (offsetof + sizeof of the member). */
+#define ATHLETE_STRUCT_HAS(struct_size, type, member)                                       \
+    ((struct_size) >= offsetof(type, member) + sizeof(((type *)0)->member))
 
 ATHLETE_END_DECLS
 

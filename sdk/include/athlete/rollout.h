@@ -35,6 +35,11 @@ typedef struct athlete_rollout {
     const float *log_probs;    /* length: log π(a|s) when acting (0 without a log_prob_key) */
     const float *rewards;      /* length */
     const float *dones;        /* length: 1 where the episode ended (terminated or truncated), else 0 */
+    /* ABI 1.1: streams (environments of a vector agent). Every array above holds
+     * num_envs blocks, environment-major: observations num_envs x (length + 1) rows
+     * (each block ends with its bootstrap row), the others num_envs x length. With one
+     * stream this is the layout above. */
+    size_t num_envs;
 } athlete_rollout;
 
 /* steps >= 1. log_prob_key: the policy info key holding one float, log π of the action
@@ -43,9 +48,16 @@ typedef struct athlete_rollout {
 ATHLETE_API athlete_status athlete_rollout_collector_create(size_t observation_size, size_t action_size,
                                                             size_t steps, const char *log_prob_key,
                                                             athlete_collector *out, athlete_error *err);
+/* The same with num_envs >= 1 streams (a vector agent's environments): each stream fills
+ * `steps` transitions of its own; the rollout (steps x num_envs transitions) is published
+ * when every stream is full. num_envs = 1 is athlete_rollout_collector_create. */
+ATHLETE_API athlete_status athlete_rollout_collector_create_vector(size_t observation_size, size_t action_size,
+                                                                   size_t steps, size_t num_envs,
+                                                                   const char *log_prob_key,
+                                                                   athlete_collector *out, athlete_error *err);
 /* The last complete rollout, or NULL before the first one (borrowed, see above). */
 ATHLETE_API const athlete_rollout *athlete_rollout_collector_latest(const athlete_collector *collector);
-/* Transitions in the rollout being filled (0 right after one was published). */
+/* Transitions per stream in the rollout being filled (0 right after one was published). */
 ATHLETE_API size_t athlete_rollout_collector_count(const athlete_collector *collector);
 
 /* Generalised advantage estimation, GAE(λ), over one rollout of n transitions:

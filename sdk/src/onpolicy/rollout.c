@@ -10,29 +10,43 @@
 typedef struct rollout_collector {
     athlete_rollout published; /* the view handed to the update rule */
     bool has_published;
-    size_t steps, observation_size, action_size;
+    size_t steps, num_envs, observation_size, action_size;
     const char *log_prob_key;
-    size_t count;        /* transitions in the rollout being filled */
-    float *observations; /* (steps + 1) × observation_size */
-    float *actions;      /* steps × action_size */
-    float *log_probs, *rewards, *dones; /* steps each */
-    float *previous;     /* the observation the pending action was taken in */
+    size_t count;        /* transitions per stream in the rollout being filled */
+    size_t filled;       /* streams holding `steps` transitions of the rollout being filled */
+    size_t *counts;      /* per stream */
+    float *observations; /* num_envs x (steps + 1) x observation_size */
+    float *actions;      /* num_envs x steps x action_size */
+    float *log_probs, *rewards, *dones; /* num_envs x steps each */
+    float *previous;     /* num_envs rows: the observation each stream's pending action was taken in */
 } rollout_collector;
 
-static athlete_status collector_reset(void *self, const float *observation, bool *new_data,
-                                      athlete_error *err)
+static athlete_status collector_reset_env(void *self, size_t env, const float *observation, bool *new_data,
+                                          athlete_error *err)
 {
-    (void)err;
     rollout_collector *c = self;
-    memcpy(c->previous, observation, c->observation_size * sizeof(float));
+    if (env >= c->num_envs)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "rollout collector: stream %zu of %zu", env,
+                                 c->num_envs);
+    memcpy(c->previous + env * c->observation_size, observation, c->observation_size * sizeof(float));
     *new_data = false;
     return ATHLETE_OK;
 }
 
-static athlete_status collector_collect(void *self, const athlete_step_data *step, bool *new_data,
-                                        athlete_error *err)
+static athlete_status collector_reset(void *self, const float *observation, bool *new_data,
+                                      athlete_error *err)
+{
+    return collector_reset_env(self, 0, observation, new_data, err);
+}
+
+static athlete_status collector_collect_env(void *self, size_t env, const athlete_step_data *step, bool *new_data,
+                                            athlete_error *err)
 {
     rollout_collector *c = self;
+    if (env >= c->num_envs || c->counts[env] == c->steps)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "rollout collector: stream %zu of %zu has no room (streams fill in turn)", env,
+                                 c->num_envs);
     float log_prob = 0.0f;
     if (c->log_prob_key) { /* checked before anything changes */
         const athlete_info_item *item = athlete_info_find(step->policy_info, c->log_prob_key);
@@ -41,43 +55,65 @@ static athlete_status collector_collect(void *self, const athlete_step_data *ste
                                      "the training policy did not report '%s' as one float", c->log_prob_key);
         log_prob = item->reals[0];
     }
-    size_t t = c->count;
-    memcpy(c->observations + t * c->observation_size, c->previous, c->observation_size * sizeof(float));
-    memcpy(c->actions + t * c->action_size, step->action, c->action_size * sizeof(float));
-    c->log_probs[t] = log_prob;
-    c->rewards[t] = (float)step->reward;
-    c->dones[t] = step->terminated || step->truncated ? 1.0f : 0.0f;
-    memcpy(c->previous, step->observation, c->observation_size * sizeof(float));
-    *new_data = ++c->count == c->steps;
-    if (*new_data) {
+    size_t os = c->observation_size, t = c->counts[env];
+    size_t row = env * (c->steps + 1) + t, slot = env * c->steps + t;
+    float *previous = c->previous + env * os;
+    memcpy(c->observations + row * os, previous, os * sizeof(float));
+    memcpy(c->actions + slot * c->action_size, step->action, c->action_size * sizeof(float));
+    c->log_probs[slot] = log_prob;
+    c->rewards[slot] = (float)step->reward;
+    c->dones[slot] = step->terminated || step->truncated ? 1.0f : 0.0f;
+    memcpy(previous, step->observation, os * sizeof(float));
+    *new_data = false;
+    if (++c->counts[env] == c->steps) {
         /* The bootstrap row; the arrays stay intact until the next collect overwrites
          * slot 0, which is after this step's update has read them. */
-        memcpy(c->observations + c->steps * c->observation_size, step->observation,
-               c->observation_size * sizeof(float));
-        c->has_published = true;
-        c->count = 0;
+        memcpy(c->observations + (row + 1) * os, step->observation, os * sizeof(float));
+        if (++c->filled == c->num_envs) {
+            c->has_published = true;
+            c->filled = 0;
+            memset(c->counts, 0, c->num_envs * sizeof *c->counts);
+            *new_data = true;
+        }
     }
+    c->count = c->counts[c->num_envs - 1];
     return ATHLETE_OK;
 }
 
+static athlete_status collector_collect(void *self, const athlete_step_data *step, bool *new_data,
+                                        athlete_error *err)
+{
+    return collector_collect_env(self, 0, step, new_data, err);
+}
+
+/* Between calls every stream holds the same number of transitions (a vector agent feeds
+ * every stream once per call), so one count describes the partial rollout. One stream
+ * saves just its partial rollout; several save their whole blocks. */
 static athlete_status collector_save(void *self, athlete_writer *w, athlete_error *err)
 {
     rollout_collector *c = self;
-    uint64_t count = c->count;
-    size_t n = c->count;
+    for (size_t e = 0; e < c->num_envs; e++)
+        if (c->counts[e] != c->counts[0])
+            return athlete_error_set(err, ATHLETE_E_CALL_ORDER,
+                                     "rollout collector: streams hold %zu and %zu transitions (save between calls)",
+                                     c->counts[0], c->counts[e]);
+    uint64_t count = c->counts[0];
+    size_t n = c->counts[0];
     athlete_status st = athlete_writer_put(w, "count", ATHLETE_RECORD_U64, &count, 1, err);
     if (st == ATHLETE_OK)
         st = athlete_writer_put(w, "previous_observation", ATHLETE_RECORD_F32, c->previous,
-                                c->observation_size, err);
+                                c->num_envs * c->observation_size, err);
     if (n == 0 || st != ATHLETE_OK)
         return st; /* only the partial rollout matters: earlier slots are rewritten first */
+    size_t obs_rows = c->num_envs == 1 ? n : c->num_envs * (c->steps + 1);
+    size_t slots = c->num_envs == 1 ? n : c->num_envs * c->steps;
     if ((st = athlete_writer_put(w, "observations", ATHLETE_RECORD_F32, c->observations,
-                                 n * c->observation_size, err)) ||
-        (st = athlete_writer_put(w, "actions", ATHLETE_RECORD_F32, c->actions, n * c->action_size, err)) ||
-        (st = athlete_writer_put(w, "log_probs", ATHLETE_RECORD_F32, c->log_probs, n, err)) ||
-        (st = athlete_writer_put(w, "rewards", ATHLETE_RECORD_F32, c->rewards, n, err)))
+                                 obs_rows * c->observation_size, err)) ||
+        (st = athlete_writer_put(w, "actions", ATHLETE_RECORD_F32, c->actions, slots * c->action_size, err)) ||
+        (st = athlete_writer_put(w, "log_probs", ATHLETE_RECORD_F32, c->log_probs, slots, err)) ||
+        (st = athlete_writer_put(w, "rewards", ATHLETE_RECORD_F32, c->rewards, slots, err)))
         return st;
-    return athlete_writer_put(w, "dones", ATHLETE_RECORD_F32, c->dones, n, err);
+    return athlete_writer_put(w, "dones", ATHLETE_RECORD_F32, c->dones, slots, err);
 }
 
 static athlete_status collector_load(void *self, athlete_reader *r, athlete_error *err)
@@ -93,31 +129,40 @@ static athlete_status collector_load(void *self, athlete_reader *r, athlete_erro
                                  " transitions; this agent's rollouts are %zu long",
                                  count, c->steps);
     size_t n = (size_t)count;
+    size_t obs_rows = c->num_envs == 1 ? n : c->num_envs * (c->steps + 1);
+    size_t slots = c->num_envs == 1 ? n : c->num_envs * c->steps;
     if (n > 0 && athlete_reader_clock(r)) {
-        /* Stored actions are indices for a categorical policy: each is checked. */
-        if ((st = athlete_reader_get_observations(r, "previous_observation", c->previous, 1, err)) ||
-            (st = athlete_reader_get_observations(r, "observations", c->observations, n, err)) ||
-            (st = athlete_reader_get_actions(r, "actions", c->actions, n, err)) ||
-            (st = athlete_reader_get_finite(r, "log_probs", c->log_probs, n, err)) ||
-            (st = athlete_reader_get_finite(r, "rewards", c->rewards, n, err)) ||
-            (st = athlete_reader_get_flags(r, "dones", c->dones, n, err)))
+        /* Stored actions are indices for a categorical policy: each is checked (with several
+         * streams, every slot of the arrays, including those the next rollout overwrites). */
+        if ((st = athlete_reader_get_observations(r, "previous_observation", c->previous, c->num_envs, err)) ||
+            (st = athlete_reader_get_observations(r, "observations", c->observations, obs_rows, err)) ||
+            (st = athlete_reader_get_actions(r, "actions", c->actions, slots, err)) ||
+            (st = athlete_reader_get_finite(r, "log_probs", c->log_probs, slots, err)) ||
+            (st = athlete_reader_get_finite(r, "rewards", c->rewards, slots, err)) ||
+            (st = athlete_reader_get_flags(r, "dones", c->dones, slots, err)))
             return st;
+        for (size_t e = 0; e < c->num_envs; e++)
+            c->counts[e] = n;
         c->count = n;
+        c->filled = 0;
         c->has_published = false;
         return ATHLETE_OK;
     }
     if ((st = athlete_reader_get(r, "previous_observation", ATHLETE_RECORD_F32, c->previous,
-                                 c->observation_size, err)))
+                                 c->num_envs * c->observation_size, err)))
         return st;
     if (n > 0 &&
         ((st = athlete_reader_get(r, "observations", ATHLETE_RECORD_F32, c->observations,
-                                  n * c->observation_size, err)) ||
-         (st = athlete_reader_get(r, "actions", ATHLETE_RECORD_F32, c->actions, n * c->action_size, err)) ||
-         (st = athlete_reader_get(r, "log_probs", ATHLETE_RECORD_F32, c->log_probs, n, err)) ||
-         (st = athlete_reader_get(r, "rewards", ATHLETE_RECORD_F32, c->rewards, n, err)) ||
-         (st = athlete_reader_get(r, "dones", ATHLETE_RECORD_F32, c->dones, n, err))))
+                                  obs_rows * c->observation_size, err)) ||
+         (st = athlete_reader_get(r, "actions", ATHLETE_RECORD_F32, c->actions, slots * c->action_size, err)) ||
+         (st = athlete_reader_get(r, "log_probs", ATHLETE_RECORD_F32, c->log_probs, slots, err)) ||
+         (st = athlete_reader_get(r, "rewards", ATHLETE_RECORD_F32, c->rewards, slots, err)) ||
+         (st = athlete_reader_get(r, "dones", ATHLETE_RECORD_F32, c->dones, slots, err))))
         return st;
+    for (size_t e = 0; e < c->num_envs; e++)
+        c->counts[e] = n;
     c->count = n;
+    c->filled = 0;
     c->has_published = false; /* a loaded agent has no rollout waiting for an update */
     return ATHLETE_OK;
 }
@@ -127,6 +172,7 @@ static void collector_destroy(void *self)
     rollout_collector *c = self;
     if (!c)
         return;
+    athlete_free(c->counts);
     athlete_free(c->observations);
     athlete_free(c->actions);
     athlete_free(c->log_probs);
@@ -143,6 +189,8 @@ static const athlete_collector_ops rollout_collector_ops = {
     .save = collector_save,
     .load = collector_load,
     .destroy = collector_destroy,
+    .reset_env = collector_reset_env,
+    .collect_env = collector_collect_env,
 };
 
 /* calloc of rows × cols floats (both > 0), overflow-checked. */
@@ -153,31 +201,36 @@ static float *alloc_floats(size_t rows, size_t cols)
     return athlete_calloc(rows * cols, sizeof(float));
 }
 
-athlete_status athlete_rollout_collector_create(size_t observation_size, size_t action_size,
-                                                size_t steps, const char *log_prob_key,
-                                                athlete_collector *out, athlete_error *err)
+athlete_status athlete_rollout_collector_create_vector(size_t observation_size, size_t action_size, size_t steps,
+                                                       size_t num_envs, const char *log_prob_key,
+                                                       athlete_collector *out, athlete_error *err)
 {
-    if (!out || observation_size == 0 || action_size == 0 || steps == 0 || steps == SIZE_MAX)
+    if (!out || observation_size == 0 || action_size == 0 || steps == 0 || steps == SIZE_MAX || num_envs == 0 ||
+        num_envs > SIZE_MAX / (steps + 1))
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
-                                 "rollout collector: sizes must be positive (observation %zu, action %zu, steps %zu)",
-                                 observation_size, action_size, steps);
+                                 "rollout collector: sizes must be positive (observation %zu, action %zu, steps %zu, "
+                                 "streams %zu)",
+                                 observation_size, action_size, steps, num_envs);
     rollout_collector *c = athlete_calloc(1, sizeof *c);
     if (c) {
         c->steps = steps;
+        c->num_envs = num_envs;
         c->observation_size = observation_size;
         c->action_size = action_size;
         c->log_prob_key = log_prob_key;
-        c->observations = alloc_floats(steps + 1, observation_size);
-        c->actions = alloc_floats(steps, action_size);
-        c->log_probs = alloc_floats(steps, 1);
-        c->rewards = alloc_floats(steps, 1);
-        c->dones = alloc_floats(steps, 1);
-        c->previous = alloc_floats(observation_size, 1);
+        c->counts = athlete_calloc(num_envs, sizeof *c->counts);
+        c->observations = alloc_floats(num_envs * (steps + 1), observation_size);
+        c->actions = alloc_floats(num_envs * steps, action_size);
+        c->log_probs = alloc_floats(num_envs * steps, 1);
+        c->rewards = alloc_floats(num_envs * steps, 1);
+        c->dones = alloc_floats(num_envs * steps, 1);
+        c->previous = alloc_floats(num_envs, observation_size);
     }
-    if (!c || !c->observations || !c->actions || !c->log_probs || !c->rewards || !c->dones || !c->previous) {
+    if (!c || !c->counts || !c->observations || !c->actions || !c->log_probs || !c->rewards || !c->dones ||
+        !c->previous) {
         collector_destroy(c);
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY,
-                                 "rollout collector: out of memory for %zu steps", steps);
+                                 "rollout collector: out of memory for %zu steps x %zu streams", steps, num_envs);
     }
     c->published = (athlete_rollout){
         .length = steps,
@@ -188,10 +241,18 @@ athlete_status athlete_rollout_collector_create(size_t observation_size, size_t 
         .log_probs = c->log_probs,
         .rewards = c->rewards,
         .dones = c->dones,
+        .num_envs = num_envs,
     };
     out->ops = &rollout_collector_ops;
     out->self = c;
     return ATHLETE_OK;
+}
+
+athlete_status athlete_rollout_collector_create(size_t observation_size, size_t action_size,
+                                                size_t steps, const char *log_prob_key,
+                                                athlete_collector *out, athlete_error *err)
+{
+    return athlete_rollout_collector_create_vector(observation_size, action_size, steps, 1, log_prob_key, out, err);
 }
 
 const athlete_rollout *athlete_rollout_collector_latest(const athlete_collector *collector)
