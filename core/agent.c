@@ -1,4 +1,4 @@
-/* The agent: drives an algorithm's components through the step sequence of spec §3.3. */
+/* The agent: drives an algorithm's components through the step sequence of component.h. */
 #include "agent-private.h"
 
 #include <athlete/alloc.h>
@@ -159,7 +159,7 @@ void athlete_agent_destroy(athlete_agent *agent)
 
 /* The action a policy produced must be usable by an environment: a diverged network gives
  * NaN, which is reported here instead of being handed on. Box actions are not clipped to
- * the bounds (PPO's Gaussian policy is unbounded by design, spec Q7). */
+ * the bounds (PPO's Gaussian policy is unbounded by design, as the original's). */
 athlete_status athlete__agent_check_action(const athlete_agent *agent, const float *action, const char *policy,
                                            athlete_error *err)
 {
@@ -282,7 +282,7 @@ athlete_status athlete_agent_reset_step(athlete_agent *agent, const float *obser
         agent->episode_active = false;
         return st;
     }
-    /* As the original: reset_step's info is the update log alone (spec Q9). */
+    /* As the original: reset_step's info is the update log alone. */
     agent->info = agent->log;
     if (action)
         *action = agent->last_action;

@@ -25,7 +25,7 @@ typedef struct ppo_state {
     int64_t action_start; /* Discrete.start */
     bool inference_only;  /* only the actor exists (policy files) */
 
-    /* Hyper-parameters (spec §7.6 keys). */
+    /* Hyper-parameters (the configuration table of ppo.c). */
     double discount, lambda;
     size_t steps;      /* steps_per_update: per environment */
     size_t num_envs;   /* environments of a vector agent (1 otherwise) */

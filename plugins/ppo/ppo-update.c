@@ -1,4 +1,4 @@
-/* PPO's learning step (spec §7.6): GAE over the finished rollout, then epochs of shuffled
+/* PPO's learning step: GAE over the finished rollout, then epochs of shuffled
  * minibatches, each one Adam step on
  *     L = L_pi + c_v·L_v + c_e·L_ent
  *     L_pi  = −mean(min(ρA, clip(ρ, 1−ε, 1+ε)A)),  ρ = exp(log π − log π_old)

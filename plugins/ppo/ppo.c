@@ -1,10 +1,10 @@
-/* Proximal Policy Optimisation (spec §7.6): the defaults, the checks, the policies, the
+/* Proximal Policy Optimisation: the defaults, the checks, the policies, the
  * checkpoint records and the wiring. The learning step is in ppo-update.c; the rollout
  * collector, GAE and the distributions come from the SDK.
  *
  * Beyond the original (continuous only): a Discrete action space gets a categorical
  * policy (the actor outputs logits) under the same id; its evaluation policy is the
- * first maximal logit. Kept from the original, documented (spec Q7): truncation counts
+ * first maximal logit. Kept from the original, documented: truncation counts
  * as termination in GAE (no bootstrap at time limits), and Gaussian actions are neither
  * squashed nor clipped (the runner and the CLI clip Box actions to the bounds before the
  * environment steps; the rollout stores the unclipped sample, whose log π it knows). */
@@ -149,7 +149,7 @@ static void mode_row(const ppo_state *s, const float *out, float *action)
             finite = finite && isfinite(out[j]);
         action[0] = finite ? (float)(s->action_start + (int64_t)athlete_categorical_mode(out, s->output_size)) : NAN;
     } else {
-        memcpy(action, out, s->output_size * sizeof(float)); /* the mean, unsquashed (spec §7.6) */
+        memcpy(action, out, s->output_size * sizeof(float)); /* the mean, unsquashed, as the original */
     }
 }
 
@@ -266,7 +266,7 @@ static const athlete_policy_ops evaluation_policy_ops = {
     .act_batch = evaluation_act_batch,
 };
 
-/* ---- updatables: buffer preparation (GAE), then the gradient update (spec §3.2) ---- */
+/* ---- updatables: buffer preparation (GAE), then the gradient update, in that order ---- */
 
 typedef struct ppo_rollout_update {
     ppo_state *state;
@@ -550,7 +550,7 @@ static athlete_status no_memory(athlete_error *err, const char *what)
     return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "ppo: out of memory for %s", what);
 }
 
-/* obs → hidden… → outputs, tanh between layers, orthogonal init (spec §2.8). */
+/* obs → hidden… → outputs, tanh between layers, orthogonal init (as the original). */
 static size_t widths_of(const athlete_config_sizes *hidden, size_t inputs, size_t outputs, size_t *widths)
 {
     widths[0] = inputs;

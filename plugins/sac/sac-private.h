@@ -10,7 +10,7 @@ typedef struct sac_state {
     double log_std_min, log_std_max;
     bool automatic;        /* "temperature": "auto" */
     double target_entropy; /* automatic mode */
-    /* alpha: a fixed temperature (bug B4 fixed: the configured value is alpha itself) or,
+    /* alpha: a fixed temperature (the configured value is alpha itself; the original took its logarithm) or,
      * in automatic mode, exp(log_alpha) after the latest temperature step (float32, as the
      * original's tensors); log_alpha is trained by its own Adam (critic settings). */
     float alpha, log_alpha, log_alpha_grad;

@@ -1,4 +1,4 @@
-/* Soft Actor-Critic with automatic entropy tuning (spec §7.5): defaults, configuration
+/* Soft Actor-Critic with automatic entropy tuning: defaults, configuration
  * checks, the gradient updatables and the wiring. Collector, replay and target updates,
  * the squashed Gaussian policy, critics and scaling come from the SDK; the losses are in
  * sac-update.c.
@@ -6,19 +6,19 @@
  * "temperature": "auto" learns alpha = exp(log alpha) from "initial_temperature" towards
  * "target_entropy" ("auto" = -dim(A)); a number is a fixed alpha. The key of critic 1's
  * arguments is "critic_network_arguments", critic 2's "critic_2_network_arguments" (the
- * original's names, its quirk Q6). The temperature is trained on the critic's schedule and
+ * original's names, kept although they are not symmetric). The temperature is trained on the critic's schedule and
  * with the critic's optimizer settings, as in the original.
  *
- * Deviations from the original, each a fix its spec §9 recommends:
- *   B1  warmup actions are stored as the unscaled value the environment got (2u - 1);
- *   B3  no gradient update runs while the replay buffer is empty (warmup_steps 0);
- *   B4  a fixed "temperature" is used as alpha (the original used log(temperature));
- *   Q1  one update per interaction: reset_step never repeats the update of the step that
+ * Deviations from the original, each fixing one of its bugs:
+ *   - warmup actions are stored as the unscaled value the environment got (2u - 1);
+ *   - no gradient update runs while the replay buffer is empty (warmup_steps 0);
+ *   - a fixed "temperature" is used as alpha (the original used log(temperature));
+ *   - one update per interaction: reset_step never repeats the update of the step that
  *       ended the episode (athlete_update_schedule's once-per-count guard).
  * Keys dropped from the original's configuration (no meaning in C): the *_class keys
  * naming torch classes (the critic loss is the string "critic_criteria"), "device",
  * "init_state_dict_path", the "PLACEHOLDER" spaces, "additional_replay_buffer_arguments"
- * (cpprb options) and "post_replay_buffer_data_preprocessing" (unusable, bug B5). */
+ * (cpprb options) and "post_replay_buffer_data_preprocessing" (unusable in the original). */
 #include <athlete/alloc.h>
 #include <athlete/nn-records.h>
 #include <athlete/collectors.h>
@@ -35,7 +35,7 @@
 
 /* RNG streams of the agent's seed, one per random component. */
 enum {
-    STREAM_INIT = 1, /* network initialisation: critic 1, critic 2, actor (spec §2.8 order) */
+    STREAM_INIT = 1, /* network initialisation: critic 1, critic 2, actor (the original's order) */
     STREAM_TRAINING_POLICY = 2,
     STREAM_CRITIC_UPDATE = 4,
     STREAM_ACTOR_UPDATE = 5,
@@ -95,7 +95,7 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
     return st;
 }
 
-/* ---- the gradient updatables: critic, actor, temperature, on the schedule of spec §2.2 ---- */
+/* ---- the gradient updatables: critic, actor, temperature, on the gradient-update schedule ---- */
 
 /* After a temperature step the log also holds the new α. */
 static void log_temperature(void *context, athlete_info *log)
@@ -223,7 +223,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         s->log_alpha = (float)log(cfg.initial_temperature);
         s->alpha = (float)cfg.initial_temperature;
     } else {
-        s->alpha = (float)cfg.temperature; /* bug B4 fixed: the value is alpha itself */
+        s->alpha = (float)cfg.temperature; /* the value is alpha itself */
     }
     /* the temperature: on the critic's schedule; the log also holds the new alpha */
     athlete_gradient_update_options temperature = {

@@ -1,5 +1,5 @@
 /* dqn through the plugin: space and configuration errors, agent_info keys across the
- * warmup boundary (spec appendix A), extension methods, zero allocations per step. */
+ * warmup boundary, extension methods, zero allocations per step. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
 #include "runner.h"

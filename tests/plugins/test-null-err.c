@@ -119,7 +119,8 @@ START_TEST(sdk)
     FAILS(athlete_reader_count(r, "y", ATHLETE_RECORD_F32, &count, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     athlete_reader *bad = NULL;
     FAILS(athlete_reader_create("xx", 2, "test", &bad, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
-    FAILS(athlete_reader_get_observations(r, "y", f2, 1, NULL), ATHLETE_E_INVALID_ARGUMENT); /* no agent set */
+    FAILS(athlete_reader_get_observations(r, "y", f2, 1, NULL),
+          ATHLETE_E_INVALID_ARGUMENT); /* no agent set */
     FAILS(athlete_reader_get_actions(r, "y", f2, 1, NULL), ATHLETE_E_INVALID_ARGUMENT);
     FAILS(athlete_reader_get_finite(r, "y", f2, 1, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     FAILS(athlete_reader_get_flags(r, "y", f2, 1, NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
@@ -171,12 +172,22 @@ START_TEST(sdk)
         int64_t n;
     } table_settings;
     static const athlete_config_key keys[] = {
-        {.name = "n", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(table_settings, n), .default_value = 1,
-         .min = 1, .max = 10, .description = "a count"},
+        {.name = "n",
+         .type = ATHLETE_CONFIG_INT,
+         ATHLETE_CONFIG_FIELD(table_settings, n),
+         .default_value = 1,
+         .min = 1,
+         .max = 10,
+         .description = "a count"},
     };
     static const athlete_config_key bad_keys[] = {
-        {.name = "n", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(table_settings, n), .default_value = 20,
-         .min = 1, .max = 10, .description = "a count whose default is out of range"},
+        {.name = "n",
+         .type = ATHLETE_CONFIG_INT,
+         ATHLETE_CONFIG_FIELD(table_settings, n),
+         .default_value = 20,
+         .min = 1,
+         .max = 10,
+         .description = "a count whose default is out of range"},
     };
     ATHLETE_CONFIG_TABLE_DEFINE(table, table_settings, keys);
     ATHLETE_CONFIG_TABLE_DEFINE(bad_table, table_settings, bad_keys);
@@ -223,7 +234,8 @@ START_TEST(sdk)
     athlete_policy_program program;
     athlete_policy_program_init(&program);
     ck_assert_ok(athlete_policy_program_add_mlp(&program, other, &err), &err); /* 2 -> 1 */
-    FAILS(athlete_policy_program_add_mlp(&program, other, NULL), ATHLETE_E_INVALID_ARGUMENT); /* 1 != 2 inputs */
+    FAILS(athlete_policy_program_add_mlp(&program, other, NULL),
+          ATHLETE_E_INVALID_ARGUMENT); /* 1 != 2 inputs */
     FAILS(athlete_actor_policy_program(ATHLETE_ACTOR_DETERMINISTIC, NULL, NULL, &program, NULL),
           ATHLETE_E_INVALID_ARGUMENT);
     athlete_rng rng;
@@ -382,15 +394,16 @@ START_TEST(core)
         bool vector_flags[2] = {false, false};
         FAILS(athlete_agent_create_vector(reg, "nothing", &d4, &d4, 2, NULL, NULL, &vector_agent, NULL),
               ATHLETE_E_UNKNOWN_ALGORITHM);
-        FAILS(athlete_agent_vector_reset_step(NULL, vector_obs, &vector_actions, NULL, NULL), ATHLETE_E_INVALID_ARGUMENT);
+        FAILS(athlete_agent_vector_reset_step(NULL, vector_obs, &vector_actions, NULL, NULL),
+              ATHLETE_E_INVALID_ARGUMENT);
         FAILS(athlete_agent_vector_step(NULL, vector_obs, NULL, vector_rewards, vector_flags, vector_flags,
                                         &vector_actions, NULL, NULL),
               ATHLETE_E_INVALID_ARGUMENT);
     }
     athlete_export_storage storage;
     FAILS(athlete_export_storage_parse("f8", &storage, NULL), ATHLETE_E_INVALID_ARGUMENT);
-    FAILS(athlete_policy_export_c(reg, "/nonexistent/policy", "p", "/nonexistent/p.c", "/nonexistent/p.h", NULL, NULL,
-                                  NULL),
+    FAILS(athlete_policy_export_c(reg, "/nonexistent/policy", "p", "/nonexistent/p.c", "/nonexistent/p.h",
+                                  NULL, NULL, NULL),
           ATHLETE_E_IO);
     FAILS(athlete_registry_find(reg, "nothing", NULL, NULL, NULL, NULL), ATHLETE_E_UNKNOWN_ALGORITHM);
     athlete_space two = athlete_space_discrete(2);

@@ -1,7 +1,7 @@
 /* ddpg, td3 and sac through their plugins: space and configuration errors with exact
- * messages, agent_info keys through the warmup boundary (spec appendix A with the
- * once-per-interaction rule), no update on an empty buffer (bug B3), the fixed SAC
- * temperature used as alpha (bug B4), extension methods, a diverging network reported as
+ * messages, agent_info keys through the warmup boundary (with the once-per-interaction
+ * rule), no update on an empty buffer, the fixed SAC temperature used as alpha itself,
+ * extension methods, a diverging network reported as
  * E_NON_FINITE instead of reaching the environment, zero allocations per step. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
@@ -267,8 +267,8 @@ START_TEST(agent_info_through_warmup)
 {
     /* warmup 6, episodes truncated every 3 steps: warmup actions for k = 0..5, the first
      * updates in the step that makes k = 6 (after-warmup 0), which also ends an episode;
-     * the following reset_step repeats nothing (one update per interaction, not the
-     * original's quirk Q1). */
+     * the following reset_step repeats nothing (one update per interaction; the original
+     * ran that step's update again). */
     const char *algorithm = algorithms[_i];
     athlete_registry *reg = registry();
     athlete_error err;
@@ -337,7 +337,7 @@ START_TEST(agent_info_through_warmup)
 }
 END_TEST
 
-/* Bug B3: with warmup 0 the first reset_step finds the schedule ready and the buffer
+/* With warmup 0 the first reset_step finds the schedule ready and the buffer
  * empty; it must skip the update, not fail. The first step then learns. */
 START_TEST(no_update_on_an_empty_buffer)
 {
@@ -362,7 +362,7 @@ START_TEST(no_update_on_an_empty_buffer)
 }
 END_TEST
 
-/* Bug B4: a fixed temperature is alpha itself, and no temperature is learned or logged. */
+/* A fixed temperature is alpha itself, and no temperature is learned or logged. */
 START_TEST(sac_fixed_temperature_is_alpha)
 {
     athlete_registry *reg = registry();

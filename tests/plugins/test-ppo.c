@@ -1,5 +1,5 @@
 /* ppo through the plugin: space and configuration errors, agent_info keys on the step that
- * completes a rollout and on the others (spec §1.3, appendix A), the policy acting with the
+ * completes a rollout and on the others, the policy acting with the
  * updated actor in that step, the first update's losses, the categorical variant,
  * extension methods, zero allocations per step including update steps. */
 #include <athlete/athlete.h>
@@ -254,7 +254,7 @@ START_TEST(agent_info_and_the_update_step)
         ck_assert_int_eq(lp->type, ATHLETE_VALUE_REALS);
         ck_assert_uint_eq(lp->count, 1);
         /* log_prob is log N(action; μ(obs), σ) of the actor as it is after this step's
-         * updates: on an update step the policy acted with the updated actor (appendix A). */
+         * updates: on an update step the policy acted with the updated actor. */
         float mean = mean_at(&r, r.obs);
         ck_assert_double_eq_tol(lp->reals[0], gaussian_log_prob(&r, r.action[0], mean), 1e-5);
         if (update_step) {

@@ -1,4 +1,4 @@
-/* Actors for continuous control (spec §2.8, §7.3-7.5) and the policies built on them.
+/* Actors for continuous control (ddpg, td3, sac) and the policies built on them.
  *
  * Deterministic actor (ddpg, td3): an MLP obs -> hidden (ReLU) -> action_size, with a
  * final tanh when squash_action is set, giving unscaled actions in [-1, 1].
@@ -63,8 +63,8 @@ ATHLETE_API void athlete_squashed_gaussian_mode(const float *net_out, size_t bat
 
 /* ---- policies ----
  * Training (options.training): while warmup is not done, uniform actions u in [-1, 1)
- * (2 U[0,1) - 1, stored and reported as that unscaled value: the fix of the original's bug
- * B1); afterwards
+ * (2 U[0,1) - 1, stored and reported as that unscaled value; the original stored another
+ * value than the one the environment got); afterwards
  *   deterministic:     a = clip(actor(obs) + noise, -1, 1) (no noise when noise is NULL);
  *                      reset_act resets the noise process first;
  *   squashed Gaussian: a = tanh(mu + sigma xi), xi drawn from the policy's stream, or

@@ -2,7 +2,7 @@
  *
  * An algorithm's factory builds four components (data collector, an ordered list of
  * updatables forming the update rule, training policy, evaluation policy) plus shared
- * state (networks, replay buffer) they borrow. The core drives the loop (spec §3.3):
+ * state (networks, replay buffer) they borrow. The core drives the loop:
  *
  *   step(obs, r, term, trunc):  collector.collect → clock.interactions++ (and data_points,
  *                               episodes) → each updatable whose ready() holds, in order →

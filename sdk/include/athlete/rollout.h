@@ -1,9 +1,9 @@
-/* On-policy data: the rollout collector and generalised advantage estimation (spec §7.6).
+/* On-policy data: the rollout collector and generalised advantage estimation.
  *
  * The rollout collector fills a fixed-length rollout across episode boundaries: slot t
  * gets the observation the pending action was taken in, that action, its log-probability
  * (read from the training policy's info), the reward and done = terminated OR truncated
- * (the original treats a time limit as a termination, spec Q7). When the rollout holds
+ * (the original treats a time limit as a termination). When the rollout holds
  * `steps` transitions, the observation the last action led to is stored as slot `steps`
  * (the bootstrap observation), the rollout is published as one data point and the next
  * step starts a new one. Everything is allocated at creation: collecting never allocates.

@@ -140,7 +140,7 @@ static athlete_status policy_act(void *self, const float *observation, const ath
     actor_policy *p = self;
     size_t n = p->action_size;
     if (p->training && !athlete_clock_warmup_done(clock)) {
-        for (size_t j = 0; j < n; j++) /* stored as the unscaled value: bug B1 fixed */
+        for (size_t j = 0; j < n; j++) /* stored as the unscaled value the environment got */
             p->unscaled[j] = (float)(2.0 * athlete_rng_uniform(&p->rng) - 1.0);
     } else {
         const float *out = athlete_mlp_forward(p->actor, p->ws, observation, 1);
