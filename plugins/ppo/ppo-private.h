@@ -74,6 +74,10 @@ void ppo_prepare_rollout(ppo_state *s, const athlete_rollout *rollout);
 
 typedef struct ppo_losses {
     double policy_loss, value_loss, entropy_loss, loss;
+    /* Diagnostics of the update, not differentiated: the approximate KL divergence of the
+     * new policy from the rollout's, mean((r - 1) - log r) with r the probability ratio,
+     * and the fraction of samples whose ratio left [1 - clip, 1 + clip]. */
+    double approx_kl, clip_fraction;
 } ppo_losses;
 
 /* The loss heads, from the networks' outputs for the minibatch rows idx (mb_adv holds their

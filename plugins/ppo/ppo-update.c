@@ -73,7 +73,7 @@ void ppo_actor_head(ppo_state *s, const athlete_rollout *rollout, const size_t *
     size_t no = s->output_size;
     memset(s->d_actor, 0, rows * no * sizeof(float));
     double inv = 1.0 / (double)rows, lo = 1.0 - s->clip, hi = 1.0 + s->clip;
-    double surrogate = 0.0, entropy = 0.0;
+    double surrogate = 0.0, entropy = 0.0, kl = 0.0, clipped_count = 0.0;
     double d_entropy = -s->entropy_coefficient * inv; /* dL/dH_i */
     for (size_t i = 0; i < rows; i++) {
         const float *row = out + i * no;
@@ -89,7 +89,10 @@ void ppo_actor_head(ppo_state *s, const athlete_rollout *rollout, const size_t *
             h = athlete_gaussian_entropy(s->log_std, no);
         }
         double a = s->mb_adv[i];
-        double ratio = exp(log_prob - (double)rollout->log_probs[idx[i]]);
+        double log_ratio = log_prob - (double)rollout->log_probs[idx[i]];
+        double ratio = exp(log_ratio);
+        kl += (ratio - 1.0) - log_ratio;
+        clipped_count += ratio < lo || ratio > hi ? 1.0 : 0.0;
         double clipped = ratio < lo ? lo : ratio > hi ? hi : ratio;
         double s1 = ratio * a, s2 = clipped * a;
         surrogate += s1 < s2 ? s1 : s2;
@@ -115,6 +118,8 @@ void ppo_actor_head(ppo_state *s, const athlete_rollout *rollout, const size_t *
     }
     mb->policy_loss = -surrogate * inv;
     mb->entropy_loss = -entropy * inv;
+    mb->approx_kl = kl * inv;
+    mb->clip_fraction = clipped_count * inv;
 }
 
 /* The actor's half: L_pi and L_ent and their gradients into the actor (and log σ). */
@@ -189,10 +194,13 @@ athlete_status ppo_optimize(ppo_state *s, const athlete_rollout *rollout, athlet
             sum.value_loss += mb.value_loss;
             sum.entropy_loss += mb.entropy_loss;
             sum.loss += mb.loss;
+            sum.approx_kl += mb.approx_kl;
+            sum.clip_fraction += mb.clip_fraction;
             count++;
         }
     }
     double n = count ? (double)count : 1.0;
-    *losses = (ppo_losses){sum.policy_loss / n, sum.value_loss / n, sum.entropy_loss / n, sum.loss / n};
+    *losses = (ppo_losses){sum.policy_loss / n, sum.value_loss / n, sum.entropy_loss / n, sum.loss / n,
+                           sum.approx_kl / n, sum.clip_fraction / n};
     return ATHLETE_OK;
 }

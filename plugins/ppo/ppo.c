@@ -321,6 +321,8 @@ static athlete_status gradient_run(void *self, const athlete_clock *clock, athle
     athlete_info_set_real(log, "value_loss", losses.value_loss);
     athlete_info_set_real(log, "entropy_loss", losses.entropy_loss);
     athlete_info_set_real(log, "loss", losses.loss);
+    athlete_info_set_real(log, "approx_kl", losses.approx_kl);
+    athlete_info_set_real(log, "clip_fraction", losses.clip_fraction);
     return ATHLETE_OK;
 }
 

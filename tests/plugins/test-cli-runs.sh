@@ -128,7 +128,7 @@ check_keys() { # check_keys DIR KEY...
 "$athlete" train dqn CartPole-v1 "${small[@]}" --steps 600 --log-every 100 --quiet --run-dir m_dqn >/dev/null && check_keys m_dqn loss epsilon greedy
 "$athlete" train ppo CartPole-v1 --set 'value_network_arguments.hidden_dims=[8]' --set 'actor_network_arguments.hidden_dims=[8]' \
   --set steps_per_update=128 --set mini_batch_size=32 --set epochs_per_update=1 --steps 600 --log-every 100 --quiet --run-dir m_ppo >/dev/null \
-  && check_keys m_ppo policy_loss value_loss entropy_loss loss
+  && check_keys m_ppo policy_loss value_loss entropy_loss loss approx_kl clip_fraction
 "$athlete" train ddpg Pendulum-v1 "${tiny_ac[@]}" --steps 400 --log-every 100 --quiet --run-dir m_ddpg >/dev/null && check_keys m_ddpg critic_loss actor_loss
 tiny_twin=("${tiny_ac[@]}" --set 'critic_2_network_arguments.hidden_dims=[8]')
 "$athlete" train td3 Pendulum-v1 "${tiny_twin[@]}" --steps 400 --log-every 100 --quiet --run-dir m_td3 >/dev/null && check_keys m_td3 critic_loss actor_loss

@@ -87,7 +87,8 @@ static double call_real(athlete_agent *agent, const char *method, const char *ar
     return value;
 }
 
-static const char *const loss_keys[] = {"policy_loss", "value_loss", "entropy_loss", "loss"};
+static const char *const loss_keys[] = {"policy_loss", "value_loss", "entropy_loss", "loss", "approx_kl",
+                                        "clip_fraction"};
 
 START_TEST(bad_spaces_and_config)
 {
@@ -231,7 +232,7 @@ START_TEST(agent_info_and_the_update_step)
         }
         bool ended = rig_step(&r);
         ck_assert_msg(ended == (k % 200 == 0), "k=%llu", (unsigned long long)k);
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < sizeof loss_keys / sizeof loss_keys[0]; i++) {
             const athlete_info_item *item = athlete_info_find(r.info, loss_keys[i]);
             ck_assert_msg((item != NULL) == update_step, "k=%llu: %s %s", (unsigned long long)k, loss_keys[i],
                           item ? "present" : "absent");
@@ -241,7 +242,7 @@ START_TEST(agent_info_and_the_update_step)
             }
         }
         const athlete_info_item *lp = athlete_info_find(r.info, "log_prob");
-        ck_assert_uint_eq(r.info->count, (ended ? 0 : 1) + (update_step ? 4 : 0));
+        ck_assert_uint_eq(r.info->count, (ended ? 0 : 1) + (update_step ? 6 : 0));
         if (update_step)
             ck_assert_double_eq(call_real(r.agent, "rollout_steps", NULL), 0);
         if (ended) {
