@@ -3,22 +3,10 @@
 # it writes, and that they compile with the strict flags.
 # usage: test-export-cli.sh PATH_TO_ATHLETE CC
 set -uo pipefail
+source "$(dirname "$0")/../common/cli-expect.sh"
 athlete=$1 cc=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-expect() { # expect CODE PATTERN -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL: '$*' exited $rc (expected $code), output:"; echo "$out" | head -20
-    echo "      expected to match: $pattern"
-    failures=$((failures+1))
-  else
-    echo "ok: $*"
-  fi
-}
 expect 0 "usage: athlete export CHECKPOINT_OR_POLICY -o NAME.c" -- "$athlete" export --help
 expect 0 "export +write a trained policy as dependency-free C" -- "$athlete" --help
 expect 2 "export needs a checkpoint or policy file and -o NAME.c" -- "$athlete" export

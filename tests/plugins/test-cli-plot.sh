@@ -4,25 +4,12 @@
 # are valid images of the expected size (the PNG's IHDR, the SVG's viewBox).
 # usage: test-cli-plot.sh PATH_TO_ATHLETE DATA_DIR
 set -uo pipefail
+source "$(dirname "$0")/../common/cli-expect.sh"
 athlete=$(realpath "$1")
 data=$(realpath "$2")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures+1)); }
-expect() { # expect CODE PATTERN -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL: '$*' exited $rc (expected $code), output:"; echo "$out" | head -20
-    echo "      expected to match: $pattern"
-    failures=$((failures+1))
-  else
-    echo "ok: $*"
-  fi
-}
 png_size() { # prints "WIDTHxHEIGHT" from the IHDR chunk, or nothing when not a PNG
   local magic
   magic=$(od -An -tx1 -N16 "$1" | tr -d ' \n')

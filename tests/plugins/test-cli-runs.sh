@@ -4,24 +4,11 @@
 # of every algorithm, and the checks made before training starts.
 # usage: test-cli-runs.sh PATH_TO_ATHLETE
 set -uo pipefail
+source "$(dirname "$0")/../common/cli-expect.sh"
 athlete=$(realpath "$1")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures+1)); }
-expect() { # expect CODE PATTERN -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL: '$*' exited $rc (expected $code), output:"; echo "$out" | head -20
-    echo "      expected to match: $pattern"
-    failures=$((failures+1))
-  else
-    echo "ok: $*"
-  fi
-}
 # Metrics compared without their wall times (the only field that may differ).
 no_wall() { sed -E 's/, "wall_time": [0-9.]+}$/}/' "$1"; }
 same_run() { # same_run DIR_A DIR_B: final checkpoint bytes and metrics

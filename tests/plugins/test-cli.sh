@@ -3,23 +3,11 @@
 # (0 success, 1 runtime failure, 2 usage error).
 # usage: test-cli.sh PATH_TO_ATHLETE
 set -uo pipefail
+source "$(dirname "$0")/../common/cli-expect.sh"
 athlete=$(realpath "$1")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" # run folders (runs/...) go here
-failures=0
-expect() { # expect CODE PATTERN -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL: '$*' exited $rc (expected $code), output:"; echo "$out" | head -20
-    echo "      expected to match: $pattern"
-    failures=$((failures+1))
-  else
-    echo "ok: $*"
-  fi
-}
 expect 2 "usage: athlete <command>" -- "$athlete"
 expect 0 "train +train an agent" -- "$athlete" --help
 expect 2 "unknown command 'fly'" -- "$athlete" fly
