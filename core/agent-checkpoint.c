@@ -291,6 +291,14 @@ static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool
         return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                  "checkpoint: the clock's warmup (%" PRIu64 ") differs from the configuration's (%" PRIu64 ")",
                                  clock[3], agent->clock.warmup_steps);
+    /* A real run never nears 2^53 steps (decades at a million a second); a counter that
+     * high would wrap within the run and put every schedule "ahead" of the clock. */
+    const uint64_t counter_limit = UINT64_C(1) << 53;
+    if (clock[0] > counter_limit || clock[2] > counter_limit)
+        return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                 "checkpoint: the clock counts %" PRIu64 " interactions and %" PRIu64
+                                 " data points (at most 2^53 each)",
+                                 clock[0], clock[2]);
     if (clock[1] > clock[0])
         return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
                                  "checkpoint: the clock counts %" PRIu64 " episodes in %" PRIu64 " interactions",

@@ -22,8 +22,8 @@ trap 'rm -rf "$work"' EXIT
 export ATHLETE_PLUGIN_PATH=$PWD/build-fuzz/plugins
 mkdir "$work/seeds" "$work/bytes" "$work/structured"
 build-fuzz/tests/fuzz/make-fuzz-seeds "$work/seeds"
-build-fuzz/tools/athlete train q_learning FrozenLake-v1 --steps 300 --quiet --eval-episodes 1 \
-  --save "$work/seeds/cli-q_learning" >/dev/null
+(cd "$work" && "$OLDPWD/build-fuzz/tools/athlete" train q_learning FrozenLake-v1 --steps 300 --quiet \
+  --eval-episodes 1 --save "$work/seeds/cli-q_learning" >/dev/null) # its run folder goes to $work
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
 status=0
 run() { # name corpus seconds extra-args...

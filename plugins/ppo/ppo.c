@@ -137,6 +137,10 @@ static void sample_row(ppo_policy *p, const float *out, float *action, float *lo
             athlete_gaussian_sample(&p->rng, out, s->log_std, s->output_size, action);
         }
         log_prob = athlete_gaussian_log_prob(action, out, s->log_std, s->output_size);
+        /* A collapsed or exploded standard deviation gives a finite action whose log
+         * probability is NaN or infinite: the rollout could not learn from it. */
+        if (!isfinite(log_prob))
+            action[0] = NAN;
     }
     *log_prob_out = (float)log_prob;
 }

@@ -252,6 +252,11 @@ START_TEST(test_clock_ahead_of_components)
              (unsigned long long)interactions + 1, (unsigned long long)interactions);
     expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT, message);
     set_u64(&f, "agent.clock", 1, episodes);
+    set_u64(&f, "agent.clock", 0, UINT64_MAX); /* one step later it would wrap to 0 */
+    snprintf(message, sizeof message, "checkpoint: the clock counts %llu interactions and %llu data points (at most 2^53 each)",
+             (unsigned long long)UINT64_MAX, (unsigned long long)points);
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT, message);
+    set_u64(&f, "agent.clock", 0, interactions);
     set_u64(&f, "updatable.value_function.schedule", 0, 1000000);
     expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
                    "checkpoint: record 'schedule' holds a schedule ahead of the clock or a flag other than 0/1");
@@ -263,6 +268,29 @@ START_TEST(test_clock_ahead_of_components)
     snprintf(message, sizeof message, "checkpoint: the q_table update ran at step %llu after warmup, the clock is at %llu",
              (unsigned long long)interactions, (unsigned long long)interactions + 1);
     expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT, message);
+    ckpt_free(&f);
+}
+END_TEST
+
+/* A finite but absurd standard deviation loads (it is a number the optimiser could reach),
+ * and the first sampled action is then refused instead of filling the rollout with NaN
+ * log probabilities that a later save would carry. */
+START_TEST(test_collapsed_standard_deviation)
+{
+    ckpt_file f;
+    make_checkpoint("ppo", "Pendulum-v1", PPO_SMALL, 100, &f);
+    ck_assert_ptr_nonnull(ckpt_find(&f, "state.log_std"));
+    set_float(&f, "state.log_std", 0, -3.0e38f); /* sigma = 0: log N(a; mu, 0) is NaN */
+    athlete_error err;
+    athlete_agent *agent = NULL;
+    ck_assert_ok(athlete_agent_from_checkpoint(reg, write_sealed(&f, "collapsed"), false, &agent, &err), &err);
+    float observation[3] = {1, 0, 0};
+    const float *action = NULL;
+    athlete_clock before = *athlete_agent_clock(agent);
+    ck_assert_fails(athlete_agent_reset_step(agent, observation, &action, NULL, &err), &err, ATHLETE_E_NON_FINITE,
+                    "produced action[0] = NaN (did training diverge?)");
+    ck_assert_mem_eq(&before, athlete_agent_clock(agent), sizeof before);
+    athlete_agent_destroy(agent);
     ckpt_free(&f);
 }
 END_TEST
@@ -532,6 +560,7 @@ int main(void)
     tcase_add_test(tc, test_partial_rollout_action);
     tcase_add_test(tc, test_clock_ahead_of_components);
     tcase_add_test(tc, test_degenerate_rng);
+    tcase_add_test(tc, test_collapsed_standard_deviation);
     tcase_add_test(tc, test_huge_configuration_fails_fast);
     tcase_add_test(tc, test_header_fields);
     tcase_add_test(tc, test_unknown_record_without_environment_state);
