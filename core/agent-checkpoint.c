@@ -112,6 +112,13 @@ static athlete_status load_info(athlete_info *info, char (*loaded_keys)[32], flo
         if ((st = athlete_reader_get(r, name, ATHLETE_RECORD_BYTES, loaded_keys[i], key_len, err)))
             return st;
         loaded_keys[i][key_len] = '\0';
+        /* A key is saved by its string length: a NUL or control byte inside would save a
+         * different key than the one loaded. */
+        for (size_t k = 0; k < key_len; k++)
+            if ((unsigned char)loaded_keys[i][k] < 0x20 || (unsigned char)loaded_keys[i][k] == 0x7f)
+                return athlete_error_set(err, ATHLETE_E_CHECKPOINT_CORRUPT,
+                                         "checkpoint: record '%s' holds a control byte 0x%02x at %zu", name,
+                                         (unsigned)(unsigned char)loaded_keys[i][k], k);
         uint64_t meta[3];
         double real;
         snprintf(name, sizeof name, "info.%zu.meta", i);

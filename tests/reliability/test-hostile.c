@@ -295,6 +295,23 @@ START_TEST(test_collapsed_standard_deviation)
 }
 END_TEST
 
+START_TEST(test_info_key_with_control_byte)
+{
+    ckpt_file f;
+    make_checkpoint("ppo", "CartPole-v1", PPO_SMALL, 100, &f);
+    ckpt_record *r = ckpt_find(&f, "env.info.0.key");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_gt(r->count, 2);
+    r->payload[1] = '\0'; /* re-saved by its string length, it would become another key */
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "checkpoint: record 'info.0.key' holds a control byte 0x00 at 1");
+    r->payload[1] = '\n';
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "checkpoint: record 'info.0.key' holds a control byte 0x0a at 1");
+    ckpt_free(&f);
+}
+END_TEST
+
 START_TEST(test_degenerate_rng)
 {
     ckpt_file f;
@@ -560,6 +577,7 @@ int main(void)
     tcase_add_test(tc, test_partial_rollout_action);
     tcase_add_test(tc, test_clock_ahead_of_components);
     tcase_add_test(tc, test_degenerate_rng);
+    tcase_add_test(tc, test_info_key_with_control_byte);
     tcase_add_test(tc, test_collapsed_standard_deviation);
     tcase_add_test(tc, test_huge_configuration_fails_fast);
     tcase_add_test(tc, test_header_fields);
