@@ -756,7 +756,7 @@ static athlete_status load_file(const athlete_registry *registry, const char *pa
         uint64_t limit = limit_from_env("ATHLETE_LOAD_MEMORY_LIMIT", DEFAULT_LOAD_MEMORY_LIMIT);
         uint64_t budget = limit + 4 * (uint64_t)records_size;
         athlete_alloc_set_budget(budget > SIZE_MAX ? SIZE_MAX : (size_t)budget);
-        st = athlete__agent_build(entry, obs, act, seed_value, config, expected_kind == KIND_POLICY, num_envs, &agent,
+        st = athlete__agent_build(entry, obs, act, seed_value, config, expected_kind == KIND_POLICY, true, num_envs, &agent,
                                   err);
         bool exceeded = athlete_alloc_budget_exceeded();
         athlete_alloc_set_budget(0);

@@ -53,10 +53,11 @@ struct athlete_agent {
     char failure[ATHLETE_ERROR_MESSAGE_SIZE];
 };
 
-/* Creates an agent for a registered algorithm from a complete configuration. */
+/* Creates an agent for a registered algorithm from a complete configuration; `loading`:
+ * every parameter is read from a file right after (see athlete_build_args.loading). */
 athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athlete_space *observation_space,
                                     const athlete_space *action_space, uint64_t seed,
-                                    const char *config_json, bool inference_only, size_t num_envs,
+                                    const char *config_json, bool inference_only, bool loading, size_t num_envs,
                                     athlete_agent **out, athlete_error *err);
 
 uint64_t athlete__random_seed(void);

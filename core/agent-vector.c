@@ -55,7 +55,7 @@ athlete_status athlete_agent_create_vector(const athlete_registry *registry, con
     if (st != ATHLETE_OK)
         return st;
     return athlete__agent_build(entry, observation_space, action_space, seed ? *seed : athlete__random_seed(),
-                                overrides_json, false, num_envs, out, err);
+                                overrides_json, false, false, num_envs, out, err);
 }
 
 size_t athlete_agent_num_envs(const athlete_agent *agent) { return agent->num_envs; }

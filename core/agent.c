@@ -40,7 +40,7 @@ static athlete_status read_warmup(const athlete_config *config, uint64_t *warmup
 
 athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athlete_space *observation_space,
                                     const athlete_space *action_space, uint64_t seed,
-                                    const char *config_json, bool inference_only, size_t num_envs,
+                                    const char *config_json, bool inference_only, bool loading, size_t num_envs,
                                     athlete_agent **out, athlete_error *err)
 {
     const athlete_algorithm *alg = entry->algorithm;
@@ -87,6 +87,7 @@ athlete_status athlete__agent_build(athlete__algorithm_entry *entry, const athle
         .clock = &agent->clock,
         .inference_only = inference_only,
         .num_envs = num_envs,
+        .loading = loading,
     };
     agent->parts.struct_size = sizeof agent->parts;
     st = alg->build(&args, &agent->parts, err);
@@ -127,7 +128,7 @@ athlete_status athlete_agent_create(const athlete_registry *registry, const char
     if (st != ATHLETE_OK)
         return st;
     return athlete__agent_build(entry, observation_space, action_space, seed ? *seed : athlete__random_seed(),
-                                overrides_json, false, 1, out, err);
+                                overrides_json, false, false, 1, out, err);
 }
 
 void athlete_agent_destroy(athlete_agent *agent)

@@ -260,9 +260,11 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
                                  &s->q, err)) ||
         (st = athlete_mlp_workspace_create(s->q, 1, &s->act_ws, err)))
         goto fail;
-    athlete_rng init_rng;
-    athlete_rng_seed(&init_rng, args->seed, STREAM_INIT);
-    athlete_mlp_init_default(s->q, &init_rng);
+    if (!athlete_build_loading(args)) { /* else the weights are read from the file next */
+        athlete_rng init_rng;
+        athlete_rng_seed(&init_rng, args->seed, STREAM_INIT);
+        athlete_mlp_init_default(s->q, &init_rng);
+    }
 
     if ((st = athlete_transition_collector_create(s->observation_size, 1, NULL, &parts->collector, err)))
         goto fail;

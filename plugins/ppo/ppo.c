@@ -576,13 +576,14 @@ static athlete_status check_parameters(const athlete_config *config, const ppo_s
     return athlete_config_check_parameters(config, total, cfg->max_parameters, err);
 }
 
+/* rng NULL: the weights are loaded from a file next, so the initialisation is skipped. */
 static athlete_status make_network(const athlete_config_sizes *hidden, size_t inputs, size_t outputs,
                                    athlete_rng *rng, double output_gain, athlete_mlp **out, athlete_error *err)
 {
     size_t widths[ATHLETE_CONFIG_MAX_SIZES + 2];
     athlete_status st =
         athlete_mlp_create(widths, widths_of(hidden, inputs, outputs, widths), ATHLETE_ACTIVATION_TANH, ATHLETE_ACTIVATION_IDENTITY, out, err);
-    if (st == ATHLETE_OK)
+    if (st == ATHLETE_OK && rng)
         st = athlete_mlp_init_orthogonal(*out, rng, sqrt(2.0), output_gain, err);
     return st;
 }
@@ -733,12 +734,12 @@ static athlete_status build_parts(const athlete_build_args *args, athlete_parts 
             return no_memory(err, "log sigma");
     }
     /* Construction order of the original: value network, then actor (one init stream). */
-    athlete_rng init;
-    athlete_rng_seed(&init, args->seed, STREAM_INIT);
+    athlete_rng init_stream, *init = athlete_build_loading(args) ? NULL : &init_stream;
+    athlete_rng_seed(&init_stream, args->seed, STREAM_INIT);
     if (!s->inference_only &&
-        (st = make_network(&cfg.value_hidden, s->observation_size, 1, &init, 1.0, &s->value, err)))
+        (st = make_network(&cfg.value_hidden, s->observation_size, 1, init, 1.0, &s->value, err)))
         return st;
-    if ((st = make_network(&cfg.actor_hidden, s->observation_size, s->output_size, &init, 0.01, &s->actor, err)) ||
+    if ((st = make_network(&cfg.actor_hidden, s->observation_size, s->output_size, init, 0.01, &s->actor, err)) ||
         (st = athlete_mlp_workspace_create(s->actor, s->num_envs, &s->act_ws, err)))
         return st;
     /* A policy-only agent never trains: a one-step rollout keeps the required collector small. */

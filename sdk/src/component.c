@@ -43,6 +43,11 @@ void athlete_parts_destroy(athlete_parts *parts)
     parts->struct_size = struct_size;
 }
 
+bool athlete_build_loading(const athlete_build_args *args)
+{
+    return ATHLETE_STRUCT_HAS(args->struct_size, athlete_build_args, loading) && args->loading;
+}
+
 size_t athlete_build_num_envs(const athlete_build_args *args)
 {
     if (!ATHLETE_STRUCT_HAS(args->struct_size, athlete_build_args, num_envs) || args->num_envs == 0)

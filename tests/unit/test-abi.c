@@ -41,7 +41,7 @@ static const layout layouts[] = {
     {"athlete_method.signature", offsetof(athlete_method, signature), 8},
     {"athlete_method.fn", offsetof(athlete_method, fn), 16},
     {"athlete_method.summary", offsetof(athlete_method, summary), 24},
-    {"athlete_build_args", sizeof(athlete_build_args), 72}, /* 1.0: 64 */
+    {"athlete_build_args", sizeof(athlete_build_args), 80}, /* 1.0: 64 */
     {"athlete_build_args.algorithm_id", offsetof(athlete_build_args, algorithm_id), 8},
     {"athlete_build_args.observation_space", offsetof(athlete_build_args, observation_space), 16},
     {"athlete_build_args.action_space", offsetof(athlete_build_args, action_space), 24},
@@ -50,6 +50,7 @@ static const layout layouts[] = {
     {"athlete_build_args.clock", offsetof(athlete_build_args, clock), 48},
     {"athlete_build_args.inference_only", offsetof(athlete_build_args, inference_only), 56},
     {"athlete_build_args.num_envs (1.1)", offsetof(athlete_build_args, num_envs), 64},
+    {"athlete_build_args.loading (1.1)", offsetof(athlete_build_args, loading), 72},
     {"athlete_parts", sizeof(athlete_parts), 208},
     {"athlete_parts.collector", offsetof(athlete_parts, collector), 8},
     {"athlete_parts.updatables", offsetof(athlete_parts, updatables), 24},

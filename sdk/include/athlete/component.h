@@ -190,10 +190,18 @@ typedef struct athlete_build_args {
     bool inference_only;
     /* ABI 1.1: environments the agent drives (>= 1); read it with athlete_build_num_envs. */
     size_t num_envs;
+    /* ABI 1.1: true when every parameter, statistic and random stream is read from a
+     * checkpoint or policy file right after building. Costly initialisations may then be
+     * skipped (an orthogonal one does rows x cols x min(rows, cols) work: a file's header
+     * could otherwise demand minutes of it before its records are compared). Read it with
+     * athlete_build_loading. */
+    bool loading;
 } athlete_build_args;
 
 /* args->num_envs, or 1 when the arguments predate it. */
 ATHLETE_API size_t athlete_build_num_envs(const athlete_build_args *args);
+/* args->loading, or false when the arguments predate it. */
+ATHLETE_API bool athlete_build_loading(const athlete_build_args *args);
 
 /* The trailing-member test of append-only structs: true when a struct of `struct_size`
  * bytes holds the member ending at `member_end` (offsetof + sizeof of the member). */

@@ -336,8 +336,9 @@ void athlete_mlp_init_default(athlete_mlp *mlp, athlete_rng *rng)
 /* Thin Householder QR of a (m × n, row-major, m >= n), in place. On return q (m × n)
  * holds Q with each column multiplied by the sign of R's diagonal entry, as
  * torch.nn.init.orthogonal_ does (that makes the result Haar-distributed). v is m × n
- * scratch. */
-static void householder_q(double *a, double *q, double *v, double *beta, double *rdiag, size_t m,
+ * scratch, s n scratch. Rows are walked outermost so that a tall matrix streams through
+ * the cache; every dot product still sums over i in ascending order. */
+static void householder_q(double *a, double *q, double *v, double *beta, double *rdiag, double *s, size_t m,
                           size_t n)
 {
     for (size_t k = 0; k < n; k++) {
@@ -353,13 +354,19 @@ static void householder_q(double *a, double *q, double *v, double *beta, double 
         }
         beta[k] = vnorm > 0.0 ? 2.0 / vnorm : 0.0;
         rdiag[k] = beta[k] > 0.0 ? alpha : a[k * n + k];
-        for (size_t j = k; j < n; j++) {
-            double s = 0.0;
-            for (size_t i = k; i < m; i++)
-                s += v[i * n + k] * a[i * n + j];
-            s *= beta[k];
-            for (size_t i = k; i < m; i++)
-                a[i * n + j] -= s * v[i * n + k];
+        for (size_t j = k; j < n; j++)
+            s[j] = 0.0;
+        for (size_t i = k; i < m; i++) {
+            double vi = v[i * n + k];
+            for (size_t j = k; j < n; j++)
+                s[j] += vi * a[i * n + j];
+        }
+        for (size_t j = k; j < n; j++)
+            s[j] *= beta[k];
+        for (size_t i = k; i < m; i++) {
+            double vi = v[i * n + k];
+            for (size_t j = k; j < n; j++)
+                a[i * n + j] -= s[j] * vi;
         }
     }
     /* Q = H_0 … H_{n-1} [I; 0], applied right to left; columns j < k are still e_j when
@@ -368,13 +375,19 @@ static void householder_q(double *a, double *q, double *v, double *beta, double 
     for (size_t j = 0; j < n; j++)
         q[j * n + j] = 1.0;
     for (size_t k = n; k-- > 0;) {
-        for (size_t j = k; j < n; j++) {
-            double s = 0.0;
-            for (size_t i = k; i < m; i++)
-                s += v[i * n + k] * q[i * n + j];
-            s *= beta[k];
-            for (size_t i = k; i < m; i++)
-                q[i * n + j] -= s * v[i * n + k];
+        for (size_t j = k; j < n; j++)
+            s[j] = 0.0;
+        for (size_t i = k; i < m; i++) {
+            double vi = v[i * n + k];
+            for (size_t j = k; j < n; j++)
+                s[j] += vi * q[i * n + j];
+        }
+        for (size_t j = k; j < n; j++)
+            s[j] *= beta[k];
+        for (size_t i = k; i < m; i++) {
+            double vi = v[i * n + k];
+            for (size_t j = k; j < n; j++)
+                q[i * n + j] -= s[j] * vi;
         }
     }
     for (size_t j = 0; j < n; j++)
@@ -397,13 +410,14 @@ athlete_status athlete_mlp_init_orthogonal(athlete_mlp *mlp, athlete_rng *rng, d
         longest = mx > longest ? mx : longest;
     }
     double *scratch = NULL;
-    if (most <= SIZE_MAX / sizeof(double) / 3 - 2 * longest)
-        scratch = athlete_malloc((3 * most + 2 * longest) * sizeof *scratch);
+    if (most <= SIZE_MAX / sizeof(double) / 3 - 3 * longest)
+        scratch = athlete_malloc((3 * most + 3 * longest) * sizeof *scratch);
     if (!scratch)
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY,
                                  "mlp init_orthogonal: out of memory (QR scratch for %zu entries)",
                                  most);
-    double *a = scratch, *q = a + most, *v = q + most, *beta = v + most, *rdiag = beta + longest;
+    double *a = scratch, *q = a + most, *v = q + most, *beta = v + most, *rdiag = beta + longest,
+           *dots = rdiag + longest;
 
     size_t layers = mlp->n_widths - 1;
     for (size_t l = 0; l < layers; l++) {
@@ -421,7 +435,7 @@ athlete_status athlete_mlp_init_orthogonal(athlete_mlp *mlp, athlete_rng *rng, d
                 else
                     a[i * n + j] = g;
             }
-        householder_q(a, q, v, beta, rdiag, m, n);
+        householder_q(a, q, v, beta, rdiag, dots, m, n);
         /* torch's W[i][j] (out × in) is stored transposed: w[j][i] */
         float *w = mlp->params + mlp->offsets[2 * l];
         for (size_t i = 0; i < rows; i++)
