@@ -86,9 +86,27 @@ static athlete_status collector_collect(void *self, const athlete_step_data *ste
     return collector_collect_env(self, 0, step, new_data, err);
 }
 
-/* Between calls every stream holds the same number of transitions (a vector agent feeds
- * every stream once per call), so one count describes the partial rollout. One stream
- * saves just its partial rollout; several save their whole blocks. */
+/* Copies each stream's first `rows` rows (of `width` floats; a stream's block is `block`
+ * rows) into `packed`, one stream after another. */
+static void pack_streams(float *packed, const float *data, size_t num_envs, size_t block, size_t rows, size_t width)
+{
+    for (size_t e = 0; e < num_envs; e++)
+        memcpy(packed + e * rows * width, data + e * block * width, rows * width * sizeof(float));
+}
+
+/* The inverse, in place: the packed rows at the front of `data` move to their streams'
+ * blocks, last stream first so that nothing is overwritten before it has moved. */
+static void unpack_streams(float *data, size_t num_envs, size_t block, size_t rows, size_t width)
+{
+    for (size_t e = num_envs; e-- > 1;)
+        memmove(data + e * block * width, data + e * rows * width, rows * width * sizeof(float));
+}
+
+/* Between calls every stream holds the same number of transitions n (a vector agent feeds
+ * every stream once per call), so one count describes the partial rollout, and just those
+ * n transitions of each stream are saved, stream after stream: slots the next rollout
+ * overwrites are never written, so never checked, and one stream's layout is the single
+ * agent's. */
 static athlete_status collector_save(void *self, athlete_writer *w, athlete_error *err)
 {
     rollout_collector *c = self;
@@ -98,22 +116,31 @@ static athlete_status collector_save(void *self, athlete_writer *w, athlete_erro
                                      "rollout collector: streams hold %zu and %zu transitions (save between calls)",
                                      c->counts[0], c->counts[e]);
     uint64_t count = c->counts[0];
-    size_t n = c->counts[0];
+    size_t n = c->counts[0], envs = c->num_envs, os = c->observation_size, as = c->action_size;
     athlete_status st = athlete_writer_put(w, "count", ATHLETE_RECORD_U64, &count, 1, err);
     if (st == ATHLETE_OK)
-        st = athlete_writer_put(w, "previous_observation", ATHLETE_RECORD_F32, c->previous,
-                                c->num_envs * c->observation_size, err);
+        st = athlete_writer_put(w, "previous_observation", ATHLETE_RECORD_F32, c->previous, envs * os, err);
     if (n == 0 || st != ATHLETE_OK)
         return st; /* only the partial rollout matters: earlier slots are rewritten first */
-    size_t obs_rows = c->num_envs == 1 ? n : c->num_envs * (c->steps + 1);
-    size_t slots = c->num_envs == 1 ? n : c->num_envs * c->steps;
-    if ((st = athlete_writer_put(w, "observations", ATHLETE_RECORD_F32, c->observations,
-                                 obs_rows * c->observation_size, err)) ||
-        (st = athlete_writer_put(w, "actions", ATHLETE_RECORD_F32, c->actions, slots * c->action_size, err)) ||
-        (st = athlete_writer_put(w, "log_probs", ATHLETE_RECORD_F32, c->log_probs, slots, err)) ||
-        (st = athlete_writer_put(w, "rewards", ATHLETE_RECORD_F32, c->rewards, slots, err)))
-        return st;
-    return athlete_writer_put(w, "dones", ATHLETE_RECORD_F32, c->dones, slots, err);
+    size_t widest = os > as ? os : as;
+    float *packed = athlete_malloc(envs * n * widest * sizeof(float));
+    if (!packed)
+        return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "rollout collector: out of memory saving the rollout");
+    const struct {
+        const char *name;
+        const float *data;
+        size_t block, width;
+    } arrays[] = {{"observations", c->observations, c->steps + 1, os},
+                  {"actions", c->actions, c->steps, as},
+                  {"log_probs", c->log_probs, c->steps, 1},
+                  {"rewards", c->rewards, c->steps, 1},
+                  {"dones", c->dones, c->steps, 1}};
+    for (size_t i = 0; st == ATHLETE_OK && i < sizeof arrays / sizeof arrays[0]; i++) {
+        pack_streams(packed, arrays[i].data, envs, arrays[i].block, n, arrays[i].width);
+        st = athlete_writer_put(w, arrays[i].name, ATHLETE_RECORD_F32, packed, envs * n * arrays[i].width, err);
+    }
+    athlete_free(packed);
+    return st;
 }
 
 static athlete_status collector_load(void *self, athlete_reader *r, athlete_error *err)
@@ -128,38 +155,37 @@ static athlete_status collector_load(void *self, athlete_reader *r, athlete_erro
                                  "rollout collector: the saved rollout holds %" PRIu64
                                  " transitions; this agent's rollouts are %zu long",
                                  count, c->steps);
-    size_t n = (size_t)count;
-    size_t obs_rows = c->num_envs == 1 ? n : c->num_envs * (c->steps + 1);
-    size_t slots = c->num_envs == 1 ? n : c->num_envs * c->steps;
-    if (n > 0 && athlete_reader_clock(r)) {
-        /* Stored actions are indices for a categorical policy: each is checked (with several
-         * streams, every slot of the arrays, including those the next rollout overwrites). */
-        if ((st = athlete_reader_get_observations(r, "previous_observation", c->previous, c->num_envs, err)) ||
-            (st = athlete_reader_get_observations(r, "observations", c->observations, obs_rows, err)) ||
-            (st = athlete_reader_get_actions(r, "actions", c->actions, slots, err)) ||
-            (st = athlete_reader_get_finite(r, "log_probs", c->log_probs, slots, err)) ||
-            (st = athlete_reader_get_finite(r, "rewards", c->rewards, slots, err)) ||
-            (st = athlete_reader_get_flags(r, "dones", c->dones, slots, err)))
+    size_t n = (size_t)count, envs = c->num_envs, os = c->observation_size, as = c->action_size;
+    size_t rows = envs * n;
+    if (athlete_reader_clock(r)) {
+        /* Stored actions are indices for a categorical policy: each is checked. */
+        if ((st = athlete_reader_get_observations(r, "previous_observation", c->previous, envs, err)))
             return st;
-        for (size_t e = 0; e < c->num_envs; e++)
-            c->counts[e] = n;
-        c->count = n;
-        c->filled = 0;
-        c->has_published = false;
-        return ATHLETE_OK;
+        if (n > 0 && ((st = athlete_reader_get_observations(r, "observations", c->observations, rows, err)) ||
+                      (st = athlete_reader_get_actions(r, "actions", c->actions, rows, err)) ||
+                      (st = athlete_reader_get_finite(r, "log_probs", c->log_probs, rows, err)) ||
+                      (st = athlete_reader_get_finite(r, "rewards", c->rewards, rows, err)) ||
+                      (st = athlete_reader_get_flags(r, "dones", c->dones, rows, err))))
+            return st;
+    } else {
+        if ((st = athlete_reader_get(r, "previous_observation", ATHLETE_RECORD_F32, c->previous, envs * os, err)))
+            return st;
+        if (n > 0 &&
+            ((st = athlete_reader_get(r, "observations", ATHLETE_RECORD_F32, c->observations, rows * os, err)) ||
+             (st = athlete_reader_get(r, "actions", ATHLETE_RECORD_F32, c->actions, rows * as, err)) ||
+             (st = athlete_reader_get(r, "log_probs", ATHLETE_RECORD_F32, c->log_probs, rows, err)) ||
+             (st = athlete_reader_get(r, "rewards", ATHLETE_RECORD_F32, c->rewards, rows, err)) ||
+             (st = athlete_reader_get(r, "dones", ATHLETE_RECORD_F32, c->dones, rows, err))))
+            return st;
     }
-    if ((st = athlete_reader_get(r, "previous_observation", ATHLETE_RECORD_F32, c->previous,
-                                 c->num_envs * c->observation_size, err)))
-        return st;
-    if (n > 0 &&
-        ((st = athlete_reader_get(r, "observations", ATHLETE_RECORD_F32, c->observations,
-                                  obs_rows * c->observation_size, err)) ||
-         (st = athlete_reader_get(r, "actions", ATHLETE_RECORD_F32, c->actions, slots * c->action_size, err)) ||
-         (st = athlete_reader_get(r, "log_probs", ATHLETE_RECORD_F32, c->log_probs, slots, err)) ||
-         (st = athlete_reader_get(r, "rewards", ATHLETE_RECORD_F32, c->rewards, slots, err)) ||
-         (st = athlete_reader_get(r, "dones", ATHLETE_RECORD_F32, c->dones, slots, err))))
-        return st;
-    for (size_t e = 0; e < c->num_envs; e++)
+    if (n > 0) {
+        unpack_streams(c->observations, envs, c->steps + 1, n, os);
+        unpack_streams(c->actions, envs, c->steps, n, as);
+        unpack_streams(c->log_probs, envs, c->steps, n, 1);
+        unpack_streams(c->rewards, envs, c->steps, n, 1);
+        unpack_streams(c->dones, envs, c->steps, n, 1);
+    }
+    for (size_t e = 0; e < envs; e++)
         c->counts[e] = n;
     c->count = n;
     c->filled = 0;
