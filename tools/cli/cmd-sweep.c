@@ -193,9 +193,11 @@ int cmd_sweep(int argc, char **argv)
         goto done;
     }
     bool failed = st != ATHLETE_OK;
-    if (failed)
+    if (failed && options.prepared)
         fprintf(stderr, "athlete: sweep %s: %s\n", spec.name, err.message);
-    if (st == ATHLETE_OK || st == ATHLETE_E_IO) {
+    else if (failed)
+        fprintf(stderr, "athlete: %s\n", err.message);
+    if (options.prepared && (st == ATHLETE_OK || st == ATHLETE_E_IO)) {
         char msg[600];
         if (!athlete_sweep_sort_results(sweep_dir, msg, sizeof msg)) {
             fprintf(stderr, "athlete: sweep: %s\n", msg);

@@ -77,6 +77,19 @@ bool athlete_sweep_read_run(const char *run_dir, const athlete_sweep_spec *spec,
     return true;
 }
 
+/* A double as the shortest JSON number that parses back to the same bits (cJSON's own
+ * printing may round the last bits away). */
+static cJSON *exact_number(double value)
+{
+    char text[40];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, value);
+        if (strtod(text, NULL) == value)
+            break;
+    }
+    return cJSON_CreateRaw(text);
+}
+
 /* The deterministic fields first, then those of the machine (wall time, host, rank,
  * worker, attempts). */
 char *athlete_sweep_result_line(const athlete_sweep_plan *plan, const athlete_sweep_result *r)
@@ -87,8 +100,8 @@ char *athlete_sweep_result_line(const athlete_sweep_plan *plan, const athlete_sw
                           r->config < plan->config_count ? cJSON_Duplicate(plan->varied[r->config], true)
                                                          : cJSON_CreateObject());
     cJSON_AddNumberToObject(j, "seed", (double)r->seed);
-    cJSON_AddNumberToObject(j, "final_eval", r->final_eval);
-    cJSON_AddNumberToObject(j, "best_eval", r->best_eval);
+    cJSON_AddItemToObject(j, "final_eval", exact_number(r->final_eval));
+    cJSON_AddItemToObject(j, "best_eval", exact_number(r->best_eval));
     cJSON_AddNumberToObject(j, "best_step", (double)r->best_step);
     cJSON_AddNumberToObject(j, "env_steps", (double)r->env_steps);
     cJSON_AddNumberToObject(j, "episodes", (double)r->episodes);

@@ -92,7 +92,7 @@ bool athlete_sweep_finished_runs(const char *sweep_dir, const athlete_sweep_spec
 }
 
 athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
-                                     const athlete_sweep_options *options, athlete_sweep_run **todo,
+                                     athlete_sweep_options *options, athlete_sweep_run **todo,
                                      size_t *todo_count, athlete_error *err)
 {
     const char *dir = options->sweep_dir;
@@ -151,6 +151,7 @@ athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athle
         if (!finished[i])
             (*todo)[(*todo_count)++] = (athlete_sweep_run){i / spec->seed_count, i % spec->seed_count};
     free(finished);
+    options->prepared = st == ATHLETE_OK;
     if (st != ATHLETE_OK) {
         free(*todo);
         *todo = NULL;
@@ -549,7 +550,7 @@ int athlete_sweep_mpi_launch_size(int *rank)
 bool athlete_sweep_mpi_available(void) { return false; }
 
 athlete_status athlete_sweep_run_mpi(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
-                                     const athlete_sweep_options *options, bool *is_root, athlete_error *err)
+                                     athlete_sweep_options *options, bool *is_root, athlete_error *err)
 {
     (void)spec, (void)plan, (void)options;
     *is_root = true;

@@ -86,14 +86,19 @@ static athlete_status unknown_field(const parser *p, const char *where, const ch
     return fail(p, "unknown field '%s%s'", where, field);
 }
 
-static bool is_distribution(const cJSON *v)
+/* An object of objects holds nested keys; anything else is a distribution (or a wrong one). */
+static bool holds_nested_keys(const cJSON *v)
 {
-    if (!cJSON_IsObject(v))
+    if (!cJSON_IsObject(v) || !v->child)
         return false;
-    for (size_t i = 0; i < COUNT(distributions); i++)
-        if (cJSON_GetObjectItemCaseSensitive(v, distributions[i]))
-            return true;
-    return false;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        if (!cJSON_IsObject(c))
+            return false;
+        for (size_t i = 0; i < COUNT(distributions); i++)
+            if (strcmp(c->string, distributions[i]) == 0)
+                return false;
+    }
+    return true;
 }
 
 static char *join(const char *prefix, const char *key)
@@ -169,9 +174,9 @@ static athlete_status parse_distribution(const parser *p, athlete_sweep_random_k
         if (strcmp(d->string, distributions[i]) == 0)
             kind = i;
     if (kind == COUNT(distributions)) {
-        char where[300];
-        snprintf(where, sizeof where, "random.%s.", r->key);
-        return unknown_field(p, where, d->string, distributions, COUNT(distributions));
+        const char *near = cli_nearest(d->string, distributions, COUNT(distributions));
+        return fail(p, "'random.%s': unknown distribution '%s'%s%s%s (uniform, log_uniform or choice)", r->key,
+                    d->string, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
     if (kind == 2) {
         r->distribution = ATHLETE_SWEEP_CHOICE;
@@ -202,7 +207,7 @@ static athlete_status parse_random(const parser *p, athlete_sweep_spec *s, const
         if (!key)
             return athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
         athlete_status st;
-        if (cJSON_IsObject(item) && item->child && !is_distribution(item)) {
+        if (holds_nested_keys(item)) {
             st = parse_random(p, s, item, key);
             free(key);
         } else if (!cJSON_IsObject(item)) {

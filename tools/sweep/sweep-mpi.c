@@ -185,7 +185,7 @@ static athlete_status root_rank(const athlete_sweep_spec *spec, const athlete_sw
 }
 
 athlete_status athlete_sweep_run_mpi(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
-                                     const athlete_sweep_options *options, bool *is_root, athlete_error *err)
+                                     athlete_sweep_options *options, bool *is_root, athlete_error *err)
 {
     int initialized = 0, rank = 0, size = 1;
     MPI_Initialized(&initialized);

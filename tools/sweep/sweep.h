@@ -144,12 +144,13 @@ typedef struct athlete_sweep_options {
     bool resume;                    /* continue: finished runs are kept, the others run */
     bool quiet;
     volatile sig_atomic_t *stop;    /* set (SIGINT/SIGTERM) to stop the workers and return */
+    bool prepared;                  /* out: the sweep folder was made ready (runs may have run) */
 } athlete_sweep_options;
 
 /* Creates the sweep folder (or checks it against the spec when resuming) and returns the
  * runs still to do, in (configuration, seed) order (malloc'ed). */
 athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
-                                     const athlete_sweep_options *options, athlete_sweep_run **todo,
+                                     athlete_sweep_options *options, athlete_sweep_run **todo,
                                      size_t *todo_count, athlete_error *err);
 
 /* Which runs results.jsonl holds: finished[config * seed_count + seed_index]. */
@@ -218,7 +219,7 @@ int athlete_sweep_mpi_launch_size(int *rank);
  * included: it runs one worker too), and appends every rank's results to results.jsonl.
  * *is_root says whether this process is rank 0 (which then summarizes). */
 athlete_status athlete_sweep_run_mpi(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
-                                     const athlete_sweep_options *options, bool *is_root, athlete_error *err);
+                                     athlete_sweep_options *options, bool *is_root, athlete_error *err);
 
 ATHLETE_END_DECLS
 
