@@ -278,6 +278,13 @@ static int plot_sweep(const char *sweep, const char *output, const char *title, 
         if (sscanf(e->d_name, "%lu-seed%llu", &c, &seed) == 2 && c + 1 > configs && c < 1000)
             configs = c + 1;
     }
+    /* plan.json names the algorithm, the environment and what each configuration varies. */
+    char msg[600], *plan_path = run_path(sweep, "plan.json");
+    cJSON *plan = plan_path ? run_read_json(plan_path, msg, sizeof msg) : NULL;
+    free(plan_path);
+    const cJSON *algorithm = cJSON_GetObjectItemCaseSensitive(plan, "algorithm");
+    const cJSON *environment = cJSON_GetObjectItemCaseSensitive(plan, "environment");
+    const cJSON *varied = cJSON_GetObjectItemCaseSensitive(plan, "configurations");
     char dir[] = "/tmp/athlete-plot-XXXXXX";
     bool have_dir = mkdtemp(dir) != NULL;
     int rc = have_dir ? EXIT_SUCCESS : EXIT_RUNTIME;
@@ -293,9 +300,11 @@ static int plot_sweep(const char *sweep, const char *output, const char *title, 
         fprintf(f, "\nset key top left\nset grid\nset xlabel 'environment steps'\nset ylabel 'episode return'\n"
                    "set title ");
         char default_title[300];
-        snprintf(default_title, sizeof default_title, "sweep %s", sweep);
+        snprintf(default_title, sizeof default_title, "sweep %s%s%s%s%s", sweep, cJSON_IsString(algorithm) ? ": " : "",
+                 cJSON_IsString(algorithm) ? algorithm->valuestring : "", cJSON_IsString(environment) ? " on " : "",
+                 cJSON_IsString(environment) ? environment->valuestring : "");
         quoted(f, title ? title : default_title);
-        fprintf(f, "\nplot ");
+        fprintf(f, " noenhanced\nplot ");
     }
     size_t plotted = 0;
     for (size_t c = 0; rc == EXIT_SUCCESS && c < configs; c++) {
@@ -324,14 +333,22 @@ static int plot_sweep(const char *sweep, const char *output, const char *title, 
         snprintf(path, sizeof path, "%s/returns%zu.dat", dir, c);
         if (rc == EXIT_SUCCESS && count && write_band(path, runs, count, pick_returns, NULL, false)) {
             fprintf(f, "%s'%s' using 1:3:4 with filledcurves lc %zu fs transparent solid 0.2 noborder notitle, "
-                       "'%s' using 1:2 with lines lw 2 lc %zu title 'configuration %zu (%zu runs)'",
-                    plotted ? ", " : "", path, c + 1, path, c + 1, c, count);
+                       "'%s' using 1:2 with lines lw 2 lc %zu title ",
+                    plotted ? ", " : "", path, c + 1, path, c + 1);
+            const cJSON *item = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(varied, (int)c), "varied");
+            char *text = item ? cJSON_PrintUnformatted(item) : NULL;
+            char label[400];
+            snprintf(label, sizeof label, "%zu: %s (%zu runs, min-max band)", c, text ? text : "", count);
+            cJSON_free(text);
+            quoted(f, label);
+            fprintf(f, " noenhanced");
             plotted++;
         }
         free_runs(runs, count);
     }
     closedir(d);
     free(runs_dir);
+    cJSON_Delete(plan);
     if (f && fclose(f) != 0)
         rc = EXIT_RUNTIME;
     if (rc == EXIT_SUCCESS && !plotted) {

@@ -98,12 +98,13 @@ const cli_command cli_commands[] = {
      "  --seed S             seed of the first episode (default 1000000)\n"
      "  --env-option K=V     an environment option\n",
      cmd_eval},
-    {"plot", "plot RUN_DIR_OR_METRICS... [-o FILE.png|FILE.svg] [--losses] [options]",
+    {"plot", "plot RUN_DIR_OR_METRICS...|SWEEP_DIR [-o FILE.png|FILE.svg] [--losses] [options]",
      "draw learning curves with gnuplot",
      "Draws the episode return against environment steps (smoothed) with the evaluation means\n"
      "as points. Several runs are drawn as their mean with a shaded band (min to max of the\n"
      "runs) on a common step grid. With --losses, one panel per statistic of the \"update\"\n"
-     "lines follows. Needs gnuplot (Debian: gnuplot-nox).",
+     "lines follows. A sweep folder (athlete sweep) draws one mean curve with its min-max band\n"
+     "per configuration. Needs gnuplot (Debian: gnuplot-nox).",
      "  -o FILE              output file, .png (default curve.png) or .svg\n"
      "  --losses             add one panel per loss/statistic\n"
      "  --smooth N           moving average over N episodes (default 20)\n"
