@@ -72,10 +72,11 @@ START_TEST(plan_order)
 {
     athlete_sweep_spec spec;
     athlete_error err;
-    const char *text = "{\"name\": \"p\", \"algorithm\": \"q_learning\", \"environment\": \"FrozenLake-v1\", "
-                       "\"steps\": 10, \"seeds\": [5, 6], \"overrides\": {\"discount\": 0.9},"
-                       "\"grid\": {\"a\": [1, 2], \"n\": {\"b\": [3, 4, 5]}},"
-                       "\"random\": {\"r\": {\"choice\": [\"x\"]}, \"u\": {\"uniform\": [2, 3]}}, \"samples\": 2}";
+    const char *text =
+        "{\"name\": \"p\", \"algorithm\": \"q_learning\", \"environment\": \"FrozenLake-v1\", "
+        "\"steps\": 10, \"seeds\": [5, 6], \"overrides\": {\"discount\": 0.9},"
+        "\"grid\": {\"a\": [1, 2], \"n\": {\"b\": [3, 4, 5]}},"
+        "\"random\": {\"r\": {\"choice\": [\"x\"]}, \"u\": {\"uniform\": [2, 3]}}, \"samples\": 2}";
     ck_assert_int_eq(athlete_sweep_spec_parse(text, "inline", &spec, &err), ATHLETE_OK);
     athlete_sweep_plan plan;
     ck_assert_int_eq(athlete_sweep_plan_create(&spec, &plan, &err), ATHLETE_OK);
@@ -109,9 +110,18 @@ END_TEST
 START_TEST(results_lines_round_trip)
 {
     athlete_sweep_plan plan = {0};
-    athlete_sweep_result r = {.config = 0, .seed = 3, .final_eval = 0.1 + 0.2, .best_eval = -170.25,
-                              .best_step = 5000, .env_steps = 20000, .episodes = 812, .wall_time = 1.5,
-                              .host = "node7", .rank = 2, .worker = 1, .attempts = 2};
+    athlete_sweep_result r = {.config = 0,
+                              .seed = 3,
+                              .final_eval = 0.1 + 0.2,
+                              .best_eval = -170.25,
+                              .best_step = 5000,
+                              .env_steps = 20000,
+                              .episodes = 812,
+                              .wall_time = 1.5,
+                              .host = "node7",
+                              .rank = 2,
+                              .worker = 1,
+                              .attempts = 2};
     char *line = athlete_sweep_result_line(&plan, &r);
     ck_assert_str_eq(line, "{\"config\":0,\"configuration\":{},\"seed\":3,\"final_eval\":0.30000000000000004,"
                            "\"best_eval\":-170.25,\"best_step\":5000,\"env_steps\":20000,\"episodes\":812,"

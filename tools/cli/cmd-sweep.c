@@ -16,7 +16,8 @@ static volatile sig_atomic_t sweep_stop = 0;
 static void on_signal(int signo)
 {
     if (!sweep_stop) {
-        static const char msg[] = "\nathlete: sweep: stopping the workers (their runs are saved for --resume)\n";
+        static const char msg[] =
+            "\nathlete: sweep: stopping the workers (their runs are saved for --resume)\n";
         ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
         (void)ignored;
     }
@@ -122,11 +123,12 @@ int cmd_sweep(int argc, char **argv)
     exe[exe_len] = '\0';
     if (launch > 1 && !use_mpi) {
         if (rank == 0)
-            fprintf(stderr,
-                    "athlete: sweep: started by mpirun with %d processes, but this athlete was built without MPI: "
-                    "rank 0 runs the whole sweep locally and the other ranks exit. For MPI: apt-get install "
-                    "libopenmpi-dev openmpi-bin, then meson setup --reconfigure BUILD -Dmpi=enabled and rebuild.\n",
-                    launch);
+            fprintf(
+                stderr,
+                "athlete: sweep: started by mpirun with %d processes, but this athlete was built without MPI: "
+                "rank 0 runs the whole sweep locally and the other ranks exit. For MPI: apt-get install "
+                "libopenmpi-dev openmpi-bin, then meson setup --reconfigure BUILD -Dmpi=enabled and rebuild.\n",
+                launch);
         if (rank != 0) {
             rc = EXIT_SUCCESS;
             goto done;
@@ -171,7 +173,8 @@ int cmd_sweep(int argc, char **argv)
         size_t todo_count = 0;
         st = athlete_sweep_prepare(&spec, &plan, &options, &todo, &todo_count, &err);
         if (st == ATHLETE_OK && !quiet)
-            fprintf(stderr, "sweep %s: %zu configurations x %zu seeds; %zu run%s to do on %u worker%s in %s\n",
+            fprintf(stderr,
+                    "sweep %s: %zu configurations x %zu seeds; %zu run%s to do on %u worker%s in %s\n",
                     spec.name, plan.config_count, spec.seed_count, todo_count, todo_count == 1 ? "" : "s",
                     options.jobs, options.jobs == 1 ? "" : "s", sweep_dir);
         if (st == ATHLETE_OK)
@@ -208,7 +211,8 @@ int cmd_sweep(int argc, char **argv)
             goto done;
         }
         if (!quiet)
-            fprintf(stderr, "results in %s/results.jsonl, summary in %s/summary.md; plot with: athlete plot %s\n",
+            fprintf(stderr,
+                    "results in %s/results.jsonl, summary in %s/summary.md; plot with: athlete plot %s\n",
                     sweep_dir, sweep_dir, sweep_dir);
         rc = failed ? EXIT_RUNTIME : EXIT_SUCCESS;
     }

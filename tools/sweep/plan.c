@@ -40,7 +40,8 @@ static cJSON **draw_samples(const athlete_sweep_spec *s)
     return values;
 }
 
-athlete_status athlete_sweep_plan_create(const athlete_sweep_spec *s, athlete_sweep_plan *out, athlete_error *err)
+athlete_status athlete_sweep_plan_create(const athlete_sweep_spec *s, athlete_sweep_plan *out,
+                                         athlete_error *err)
 {
     *out = (athlete_sweep_plan){0};
     size_t grid_points = 1;
@@ -48,7 +49,8 @@ athlete_status athlete_sweep_plan_create(const athlete_sweep_spec *s, athlete_sw
         grid_points *= (size_t)cJSON_GetArraySize(s->grid_values[i]);
         if (grid_points > 100000)
             return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
-                                     "sweep spec '%s': the grid has more than 100000 configurations", s->origin);
+                                     "sweep spec '%s': the grid has more than 100000 configurations",
+                                     s->origin);
     }
     size_t samples = s->random_count ? (size_t)s->samples : 1;
     if (samples > 100000 || grid_points * samples > 100000)
@@ -71,12 +73,14 @@ athlete_status athlete_sweep_plan_create(const athlete_sweep_spec *s, athlete_sw
         for (size_t i = 0; varied && i < s->grid_count; i++) {
             size_t n = (size_t)cJSON_GetArraySize(s->grid_values[i]);
             stride /= n;
-            cJSON_AddItemToObject(varied, s->grid_keys[i],
-                                  cJSON_Duplicate(cJSON_GetArrayItem(s->grid_values[i], (int)(rest / stride)), true));
+            cJSON_AddItemToObject(
+                varied, s->grid_keys[i],
+                cJSON_Duplicate(cJSON_GetArrayItem(s->grid_values[i], (int)(rest / stride)), true));
             rest %= stride;
         }
         for (size_t j = 0; varied && j < s->random_count; j++)
-            cJSON_AddItemToObject(varied, s->random[j].key, cJSON_Duplicate(drawn[k * s->random_count + j], true));
+            cJSON_AddItemToObject(varied, s->random[j].key,
+                                  cJSON_Duplicate(drawn[k * s->random_count + j], true));
         /* The base first, then the varied keys: configurations apply keys in order. */
         cJSON *all = cJSON_Duplicate(s->overrides, true);
         for (const cJSON *item = varied ? varied->child : NULL; all && item; item = item->next)
@@ -170,7 +174,8 @@ char *athlete_sweep_plan_json(const athlete_sweep_spec *s, const athlete_sweep_p
     return copy;
 }
 
-char *athlete_sweep_run_dir(const char *sweep_dir, const athlete_sweep_spec *spec, const athlete_sweep_run *run)
+char *athlete_sweep_run_dir(const char *sweep_dir, const athlete_sweep_spec *spec,
+                            const athlete_sweep_run *run)
 {
     size_t n = strlen(sweep_dir) + 64;
     char *p = malloc(n);

@@ -31,7 +31,8 @@ bool athlete_sweep_read_run(const char *run_dir, const athlete_sweep_spec *spec,
         out->env_steps = (uint64_t)step->valuedouble;
         out->episodes = (uint64_t)episode->valuedouble;
     } else {
-        snprintf(msg, msg_size, "'%s' stopped before its %llu steps", run_dir, (unsigned long long)spec->steps);
+        snprintf(msg, msg_size, "'%s' stopped before its %llu steps", run_dir,
+                 (unsigned long long)spec->steps);
     }
     cJSON_Delete(state);
     if (!ok)
@@ -359,14 +360,16 @@ athlete_status athlete_sweep_summarize(const char *sweep_dir, const athlete_swee
         return st;
     }
     fprintf(md, "# Sweep %s: %s on %s\n\n", spec->name, spec->algorithm, spec->environment);
-    fprintf(md, "%llu steps per run, final greedy evaluation over %llu episodes; IQM with a 95 %% stratified "
-                "bootstrap interval (%d resamples).\n\n",
+    fprintf(md,
+            "%llu steps per run, final greedy evaluation over %llu episodes; IQM with a 95 %% stratified "
+            "bootstrap interval (%d resamples).\n\n",
             (unsigned long long)spec->steps, (unsigned long long)spec->eval_episodes, BOOTSTRAP_REPS);
     char header[256];
-    snprintf(header, sizeof header,
-             "| config | configuration | seeds | mean ± std | IQM [95 %% CI] | worst (seed) |%s best eval (mean) |\n"
-             "|---|---|---|---|---|---|%s---|\n",
-             spec->has_threshold ? " pass |" : "", spec->has_threshold ? "---|" : "");
+    snprintf(
+        header, sizeof header,
+        "| config | configuration | seeds | mean ± std | IQM [95 %% CI] | worst (seed) |%s best eval (mean) |\n"
+        "|---|---|---|---|---|---|%s---|\n",
+        spec->has_threshold ? " pass |" : "", spec->has_threshold ? "---|" : "");
     puts2(out, md, header);
     double *values = malloc((l.count ? l.count : 1) * sizeof *values);
     bool have_best = false;
@@ -392,7 +395,8 @@ athlete_status athlete_sweep_summarize(const char *sweep_dir, const athlete_swee
         cJSON_free(varied);
         puts2(out, md, cell);
         if (!s.runs) {
-            puts2(out, md, spec->has_threshold ? "(no finished run) | | | | | |\n" : "(no finished run) | | | | |\n");
+            puts2(out, md,
+                  spec->has_threshold ? "(no finished run) | | | | | |\n" : "(no finished run) | | | | |\n");
             continue;
         }
         for (size_t i = 0; i < s.runs; i++)
@@ -402,7 +406,8 @@ athlete_status athlete_sweep_summarize(const char *sweep_dir, const athlete_swee
             s.std += (values[i] - s.mean) * (values[i] - s.mean);
         s.std = s.runs > 1 ? sqrt(s.std / (double)(s.runs - 1)) : 0;
         s.iqm = athlete_sweep_iqm(values, s.runs);
-        athlete_sweep_iqm_bootstrap(values, NULL, s.runs, BOOTSTRAP_REPS, BOOTSTRAP_SEED, &s.iqm_lo, &s.iqm_hi);
+        athlete_sweep_iqm_bootstrap(values, NULL, s.runs, BOOTSTRAP_REPS, BOOTSTRAP_SEED, &s.iqm_lo,
+                                    &s.iqm_hi);
         const char *f = number_format(s.mean);
         put(out, md, f, s.mean);
         puts2(out, md, " ± ");
@@ -437,7 +442,8 @@ athlete_status athlete_sweep_summarize(const char *sweep_dir, const athlete_swee
         cJSON_free(varied);
         puts2(out, md, line);
         put(out, md, number_format(best.iqm), best.iqm);
-        snprintf(line, sizeof line, "), written to %s/best-config.json (athlete train %s %s --config %s/best-config.json)\n",
+        snprintf(line, sizeof line,
+                 "), written to %s/best-config.json (athlete train %s %s --config %s/best-config.json)\n",
                  sweep_dir, spec->algorithm, spec->environment, sweep_dir);
         puts2(out, md, line);
         st = write_best_config(sweep_dir, spec, plan, best.config, err);

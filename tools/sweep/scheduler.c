@@ -106,23 +106,25 @@ athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athle
     if (options->resume) {
         FILE *f = fopen(spec_path, "rb");
         if (!f) {
-            st = athlete_error_set(err, ATHLETE_E_IO, "sweep: cannot resume '%s': %s", spec_path, strerror(errno));
+            st = athlete_error_set(err, ATHLETE_E_IO, "sweep: cannot resume '%s': %s", spec_path,
+                                   strerror(errno));
         } else {
             size_t n = strlen(spec->text);
             char *saved = malloc(n + 2);
             size_t got = saved ? fread(saved, 1, n + 1, f) : 0;
             if (!saved || got != n || memcmp(saved, spec->text, n) != 0)
-                st = athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
-                                       "sweep: '%s' differs from the spec given; a sweep resumes with its own spec",
-                                       spec_path);
+                st = athlete_error_set(
+                    err, ATHLETE_E_INVALID_ARGUMENT,
+                    "sweep: '%s' differs from the spec given; a sweep resumes with its own spec", spec_path);
             free(saved);
             fclose(f);
         }
     } else if (access(spec_path, F_OK) == 0) {
-        st = athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
-                               "sweep: '%s' already holds a sweep; continue it with 'athlete sweep --resume %s' or "
-                               "remove it",
-                               dir, dir);
+        st = athlete_error_set(
+            err, ATHLETE_E_INVALID_ARGUMENT,
+            "sweep: '%s' already holds a sweep; continue it with 'athlete sweep --resume %s' or "
+            "remove it",
+            dir, dir);
     } else {
         char *runs = run_path(dir, "runs"), *plan_path = run_path(dir, "plan.json");
         char *plan_text = athlete_sweep_plan_json(spec, plan);
@@ -176,8 +178,9 @@ void athlete_sweep_argv_free(char **argv)
     free(argv);
 }
 
-char **athlete_sweep_worker_argv(const char *athlete_path, const char *sweep_dir, const athlete_sweep_spec *spec,
-                                 const athlete_sweep_run *run, bool resume_folder)
+char **athlete_sweep_worker_argv(const char *athlete_path, const char *sweep_dir,
+                                 const athlete_sweep_spec *spec, const athlete_sweep_run *run,
+                                 bool resume_folder)
 {
     size_t max = 32 + 2 * (size_t)cJSON_GetArraySize(spec->env_options);
     char **argv = calloc(max, sizeof *argv);
@@ -247,12 +250,13 @@ static folder_state inspect(const char *dir, const athlete_sweep_spec *spec)
         return FOLDER_EMPTY;
     char msg[600];
     char *state_path = run_path(dir, "final.state.json");
-    cJSON *state = state_path && exists(dir, "final.ckpt") ? run_read_json(state_path, msg, sizeof msg) : NULL;
+    cJSON *state = state_path && exists(dir, "final.ckpt") ? run_read_json(state_path, msg, sizeof msg)
+                                                           : NULL;
     free(state_path);
     const cJSON *step = cJSON_GetObjectItemCaseSensitive(state, "step");
-    folder_state fs = !cJSON_IsNumber(step)                       ? FOLDER_BROKEN
+    folder_state fs = !cJSON_IsNumber(step)                      ? FOLDER_BROKEN
                       : step->valuedouble >= (double)spec->steps ? FOLDER_COMPLETE
-                                                                  : FOLDER_STOPPED;
+                                                                 : FOLDER_STOPPED;
     cJSON_Delete(state);
     return fs;
 }
@@ -263,7 +267,8 @@ static bool test_kill(const athlete_sweep_spec *spec, const athlete_sweep_run *r
 {
     const char *hook = getenv("ATHLETE_SWEEP_TEST_KILL");
     char name[64];
-    snprintf(name, sizeof name, "%zu-seed%llu", run->config, (unsigned long long)spec->seeds[run->seed_index]);
+    snprintf(name, sizeof name, "%zu-seed%llu", run->config,
+             (unsigned long long)spec->seeds[run->seed_index]);
     return hook && attempt == 1 && strcmp(hook, name) == 0;
 }
 
@@ -363,7 +368,8 @@ static void last_log_line(const char *dir, char *out, size_t size)
         out[n - 1] = '\0';
 }
 
-athlete_sweep_outcome athlete_sweep_worker_poll(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
+athlete_sweep_outcome athlete_sweep_worker_poll(const athlete_sweep_spec *spec,
+                                                const athlete_sweep_plan *plan,
                                                 const athlete_sweep_options *options, athlete_sweep_worker *w,
                                                 bool wait, char **line, char *msg, size_t msg_size)
 {
@@ -388,13 +394,15 @@ athlete_sweep_outcome athlete_sweep_worker_poll(const athlete_sweep_spec *spec, 
     w->pid = 0;
     char *dir = athlete_sweep_run_dir(options->sweep_dir, spec, &w->run);
     char name[64];
-    snprintf(name, sizeof name, "%zu-seed%llu", w->run.config, (unsigned long long)spec->seeds[w->run.seed_index]);
+    snprintf(name, sizeof name, "%zu-seed%llu", w->run.config,
+             (unsigned long long)spec->seeds[w->run.seed_index]);
     athlete_sweep_outcome outcome;
     if (pid > 0 && WIFSIGNALED(status) && !stopping) {
         int sig = WTERMSIG(status);
         outcome = w->attempt == 1 ? ATHLETE_SWEEP_RETRY : ATHLETE_SWEEP_FAILED;
-        snprintf(msg, msg_size, "run %s (worker %d, pid %d) was killed by signal %d (%s)%s", name, w->id, pid, sig,
-                 strsignal(sig), outcome == ATHLETE_SWEEP_RETRY ? "; retrying it once" : " again; giving up");
+        snprintf(msg, msg_size, "run %s (worker %d, pid %d) was killed by signal %d (%s)%s", name, w->id, pid,
+                 sig, strsignal(sig),
+                 outcome == ATHLETE_SWEEP_RETRY ? "; retrying it once" : " again; giving up");
     } else if (pid > 0 && stopping) {
         outcome = ATHLETE_SWEEP_STOPPED;
         snprintf(msg, msg_size, "run %s stopped", name);
@@ -471,7 +479,8 @@ athlete_status athlete_sweep_run_local(const athlete_sweep_spec *spec, const ath
         for (unsigned k = 0; k < jobs && head < tail && !stopping && st == ATHLETE_OK; k++) {
             if (workers[k].busy)
                 continue;
-            st = athlete_sweep_worker_start(spec, plan, options, &workers[k], &queue[head], attempts[head], err);
+            st = athlete_sweep_worker_start(spec, plan, options, &workers[k], &queue[head], attempts[head],
+                                            err);
             head++;
             active += st == ATHLETE_OK;
         }
@@ -485,8 +494,8 @@ athlete_status athlete_sweep_run_local(const athlete_sweep_spec *spec, const ath
             if (!workers[k].busy)
                 continue;
             char *line = NULL;
-            athlete_sweep_outcome o =
-                athlete_sweep_worker_poll(spec, plan, options, &workers[k], false, &line, msg, sizeof msg);
+            athlete_sweep_outcome o = athlete_sweep_worker_poll(spec, plan, options, &workers[k], false,
+                                                                &line, msg, sizeof msg);
             if (o == ATHLETE_SWEEP_RUNNING)
                 continue;
             any = true;
@@ -501,9 +510,9 @@ athlete_status athlete_sweep_run_local(const athlete_sweep_spec *spec, const ath
                     if (!options->quiet) {
                         athlete_sweep_result r;
                         athlete_sweep_result_parse(line, &r);
-                        fprintf(stderr, "[%zu/%zu] %zu-seed%llu: final %g, best %g (%.1f s, worker %d)\n", done,
-                                todo_count, r.config, (unsigned long long)r.seed, r.final_eval, r.best_eval,
-                                r.wall_time, r.worker);
+                        fprintf(stderr, "[%zu/%zu] %zu-seed%llu: final %g, best %g (%.1f s, worker %d)\n",
+                                done, todo_count, r.config, (unsigned long long)r.seed, r.final_eval,
+                                r.best_eval, r.wall_time, r.worker);
                     }
                 }
                 free(line);
@@ -527,8 +536,8 @@ athlete_status athlete_sweep_run_local(const athlete_sweep_spec *spec, const ath
     if (st != ATHLETE_OK)
         return st;
     if (stopping)
-        return athlete_error_set(err, ATHLETE_E_CALL_ORDER, "stopped: %zu of %zu runs finished in this session", done,
-                                 todo_count);
+        return athlete_error_set(err, ATHLETE_E_CALL_ORDER,
+                                 "stopped: %zu of %zu runs finished in this session", done, todo_count);
     if (failed)
         return athlete_error_set(err, ATHLETE_E_IO, "%zu of %zu runs failed", failed, todo_count);
     return ATHLETE_OK;

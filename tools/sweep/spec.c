@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const spec_fields[] = {"name",       "description", "algorithm", "environment",  "preset",
-                                          "overrides",  "env_options", "grid",      "random",       "samples",
-                                          "sampler_seed", "seeds",     "steps",     "evaluation",   "log_every",
-                                          "threshold"};
+static const char *const spec_fields[] = {"name",   "description", "algorithm",    "environment",
+                                          "preset", "overrides",   "env_options",  "grid",
+                                          "random", "samples",     "sampler_seed", "seeds",
+                                          "steps",  "evaluation",  "log_every",    "threshold"};
 static const char *const evaluation_fields[] = {"episodes", "every"};
 static const char *const distributions[] = {"uniform", "log_uniform", "choice"};
 
@@ -58,7 +58,8 @@ static bool get_u64(const cJSON *v, bool positive, uint64_t *out)
     return true;
 }
 
-static athlete_status want_u64(const parser *p, const cJSON *v, const char *field, bool positive, uint64_t *out)
+static athlete_status want_u64(const parser *p, const cJSON *v, const char *field, bool positive,
+                               uint64_t *out)
 {
     char buf[80];
     if (!get_u64(v, positive, out))
@@ -77,8 +78,8 @@ static athlete_status want_string(const parser *p, const cJSON *v, const char *f
     return *out ? ATHLETE_OK : athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
 }
 
-static athlete_status unknown_field(const parser *p, const char *where, const char *field, const char *const *known,
-                                    size_t count)
+static athlete_status unknown_field(const parser *p, const char *where, const char *field,
+                                    const char *const *known, size_t count)
 {
     const char *near = cli_nearest(field, known, count);
     if (near)
@@ -122,7 +123,8 @@ static bool varied_already(const athlete_sweep_spec *s, const char *key)
 }
 
 /* grid: key -> non-empty list; an object that is not a list holds nested keys. */
-static athlete_status parse_grid(const parser *p, athlete_sweep_spec *s, const cJSON *object, const char *prefix)
+static athlete_status parse_grid(const parser *p, athlete_sweep_spec *s, const cJSON *object,
+                                 const char *prefix)
 {
     char buf[80];
     for (const cJSON *item = object->child; item; item = item->next) {
@@ -165,8 +167,9 @@ static athlete_status parse_distribution(const parser *p, athlete_sweep_random_k
 {
     char buf[80];
     if (cJSON_GetArraySize(v) != 1)
-        return fail(p, "'random.%s' expects one of {\"uniform\": [low, high]}, {\"log_uniform\": [low, high]}, "
-                       "{\"choice\": [values]}, got %s",
+        return fail(p,
+                    "'random.%s' expects one of {\"uniform\": [low, high]}, {\"log_uniform\": [low, high]}, "
+                    "{\"choice\": [values]}, got %s",
                     r->key, show(v, buf, sizeof buf));
     const cJSON *d = v->child;
     size_t kind = COUNT(distributions);
@@ -175,15 +178,17 @@ static athlete_status parse_distribution(const parser *p, athlete_sweep_random_k
             kind = i;
     if (kind == COUNT(distributions)) {
         const char *near = cli_nearest(d->string, distributions, COUNT(distributions));
-        return fail(p, "'random.%s': unknown distribution '%s'%s%s%s (uniform, log_uniform or choice)", r->key,
-                    d->string, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        return fail(p, "'random.%s': unknown distribution '%s'%s%s%s (uniform, log_uniform or choice)",
+                    r->key, d->string, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
     if (kind == 2) {
         r->distribution = ATHLETE_SWEEP_CHOICE;
         if (!cJSON_IsArray(d) || cJSON_GetArraySize(d) == 0)
-            return fail(p, "'random.%s.choice' expects a non-empty list, got %s", r->key, show(d, buf, sizeof buf));
+            return fail(p, "'random.%s.choice' expects a non-empty list, got %s", r->key,
+                        show(d, buf, sizeof buf));
         r->choices = cJSON_Duplicate(d, true);
-        return r->choices ? ATHLETE_OK : athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
+        return r->choices ? ATHLETE_OK
+                          : athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
     }
     r->distribution = kind == 0 ? ATHLETE_SWEEP_UNIFORM : ATHLETE_SWEEP_LOG_UNIFORM;
     const cJSON *lo = cJSON_GetArrayItem(d, 0), *hi = cJSON_GetArrayItem(d, 1);
@@ -193,13 +198,15 @@ static athlete_status parse_distribution(const parser *p, athlete_sweep_random_k
     r->low = lo->valuedouble;
     r->high = hi->valuedouble;
     if (!(r->low < r->high))
-        return fail(p, "'random.%s.%s' needs low < high, got %s", r->key, d->string, show(d, buf, sizeof buf));
+        return fail(p, "'random.%s.%s' needs low < high, got %s", r->key, d->string,
+                    show(d, buf, sizeof buf));
     if (kind == 1 && !(r->low > 0))
         return fail(p, "'random.%s.log_uniform' needs low > 0, got %s", r->key, show(d, buf, sizeof buf));
     return ATHLETE_OK;
 }
 
-static athlete_status parse_random(const parser *p, athlete_sweep_spec *s, const cJSON *object, const char *prefix)
+static athlete_status parse_random(const parser *p, athlete_sweep_spec *s, const cJSON *object,
+                                   const char *prefix)
 {
     char buf[80];
     for (const cJSON *item = object->child; item; item = item->next) {
@@ -211,7 +218,8 @@ static athlete_status parse_random(const parser *p, athlete_sweep_spec *s, const
             st = parse_random(p, s, item, key);
             free(key);
         } else if (!cJSON_IsObject(item)) {
-            st = fail(p, "'random.%s' expects a distribution object, got %s", key, show(item, buf, sizeof buf));
+            st = fail(p, "'random.%s' expects a distribution object, got %s", key,
+                      show(item, buf, sizeof buf));
             free(key);
         } else if (varied_already(s, key)) {
             st = fail(p, "'%s' is varied twice", key);
@@ -237,14 +245,16 @@ static athlete_status parse_seeds(const parser *p, athlete_sweep_spec *s, const 
 {
     char buf[80];
     if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
-        return fail(p, "'seeds' expects a non-empty list of non-negative integers, got %s", show(v, buf, sizeof buf));
+        return fail(p, "'seeds' expects a non-empty list of non-negative integers, got %s",
+                    show(v, buf, sizeof buf));
     s->seed_count = (size_t)cJSON_GetArraySize(v);
     if (!(s->seeds = calloc(s->seed_count, sizeof *s->seeds)))
         return athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
     size_t i = 0;
     for (const cJSON *item = v->child; item; item = item->next, i++) {
         if (!get_u64(item, false, &s->seeds[i]))
-            return fail(p, "'seeds[%zu]' expects a non-negative integer, got %s", i, show(item, buf, sizeof buf));
+            return fail(p, "'seeds[%zu]' expects a non-negative integer, got %s", i,
+                        show(item, buf, sizeof buf));
         for (size_t j = 0; j < i; j++)
             if (s->seeds[j] == s->seeds[i])
                 return fail(p, "'seeds' lists %llu twice", (unsigned long long)s->seeds[i]);
@@ -266,8 +276,8 @@ static bool good_name(const char *name)
 
 /* The preset's overrides go below the spec's; its budget, episodes and threshold apply
  * unless the spec gives them. */
-static athlete_status apply_preset(const parser *p, athlete_sweep_spec *s, const cJSON *preset, bool *steps_given,
-                                   bool *episodes_given)
+static athlete_status apply_preset(const parser *p, athlete_sweep_spec *s, const cJSON *preset,
+                                   bool *steps_given, bool *episodes_given)
 {
     char buf[80];
     char *algorithm = s->algorithm, *environment = s->environment;
@@ -277,10 +287,12 @@ static athlete_status apply_preset(const parser *p, athlete_sweep_spec *s, const
         char *slash = name ? strchr(name, '/') : NULL;
         if (!slash || !slash[1] || slash == name) {
             free(name);
-            return fail(p, "'preset' expects \"ALGORITHM/ENVIRONMENT\" or true, got %s", show(preset, buf, sizeof buf));
+            return fail(p, "'preset' expects \"ALGORITHM/ENVIRONMENT\" or true, got %s",
+                        show(preset, buf, sizeof buf));
         }
         *slash = '\0';
-        if ((algorithm && strcmp(algorithm, name) != 0) || (environment && strcmp(environment, slash + 1) != 0)) {
+        if ((algorithm && strcmp(algorithm, name) != 0) ||
+            (environment && strcmp(environment, slash + 1) != 0)) {
             athlete_status st = fail(p, "'preset' %s is not for %s on %s", show(preset, buf, sizeof buf),
                                      algorithm ? algorithm : name, environment ? environment : slash + 1);
             free(name);
@@ -294,7 +306,8 @@ static athlete_status apply_preset(const parser *p, athlete_sweep_spec *s, const
         if (!s->algorithm || !s->environment)
             return athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
     } else if (!cJSON_IsTrue(preset)) {
-        return fail(p, "'preset' expects \"ALGORITHM/ENVIRONMENT\" or true, got %s", show(preset, buf, sizeof buf));
+        return fail(p, "'preset' expects \"ALGORITHM/ENVIRONMENT\" or true, got %s",
+                    show(preset, buf, sizeof buf));
     }
     if (!s->algorithm || !s->environment)
         return fail(p, "'preset': true needs 'algorithm' and 'environment'");
@@ -328,7 +341,8 @@ static athlete_status apply_preset(const parser *p, athlete_sweep_spec *s, const
     }
     *steps_given = *episodes_given = true;
     athlete_preset_clear(&found);
-    return s->preset ? ATHLETE_OK : athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
+    return s->preset ? ATHLETE_OK
+                     : athlete_error_set(p->err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
 }
 
 athlete_status athlete_sweep_spec_parse(const char *text, const char *origin, athlete_sweep_spec *out,
@@ -357,13 +371,16 @@ athlete_status athlete_sweep_spec_parse(const char *text, const char *origin, at
         st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "sweep spec: out of memory");
     bool steps_given = false, episodes_given = false;
     const cJSON *preset = NULL;
-    for (const cJSON *item = cJSON_IsObject(root) ? root->child : NULL; st == ATHLETE_OK && item; item = item->next) {
+    for (const cJSON *item = cJSON_IsObject(root) ? root->child : NULL; st == ATHLETE_OK && item;
+         item = item->next) {
         const char *f = item->string;
         if (strcmp(f, "name") == 0) {
             st = want_string(&p, item, f, &s->name);
             if (st == ATHLETE_OK && !good_name(s->name))
-                st = fail(&p, "'name' must be a folder name (letters, digits, '-', '_', '.'; not starting with '.'), got %s",
-                          show(item, buf, sizeof buf));
+                st = fail(
+                    &p,
+                    "'name' must be a folder name (letters, digits, '-', '_', '.'; not starting with '.'), got %s",
+                    show(item, buf, sizeof buf));
         } else if (strcmp(f, "description") == 0) {
             if (!cJSON_IsString(item))
                 st = fail(&p, "'description' expects a string, got %s", show(item, buf, sizeof buf));
@@ -383,7 +400,8 @@ athlete_status athlete_sweep_spec_parse(const char *text, const char *origin, at
             }
         } else if (strcmp(f, "grid") == 0) {
             if (!cJSON_IsObject(item) || !item->child)
-                st = fail(&p, "'grid' expects a non-empty object of key: [values], got %s", show(item, buf, sizeof buf));
+                st = fail(&p, "'grid' expects a non-empty object of key: [values], got %s",
+                          show(item, buf, sizeof buf));
             else
                 st = parse_grid(&p, s, item, "");
         } else if (strcmp(f, "random") == 0) {
@@ -412,14 +430,16 @@ athlete_status athlete_sweep_spec_parse(const char *text, const char *origin, at
             if (!cJSON_IsObject(item))
                 st = fail(&p, "'evaluation' expects an object {\"episodes\": K, \"every\": N}, got %s",
                           show(item, buf, sizeof buf));
-            for (const cJSON *e = cJSON_IsObject(item) ? item->child : NULL; st == ATHLETE_OK && e; e = e->next) {
+            for (const cJSON *e = cJSON_IsObject(item) ? item->child : NULL; st == ATHLETE_OK && e;
+                 e = e->next) {
                 if (strcmp(e->string, "episodes") == 0) {
                     st = want_u64(&p, e, "evaluation.episodes", true, &s->eval_episodes);
                     episodes_given = true;
                 } else if (strcmp(e->string, "every") == 0) {
                     st = want_u64(&p, e, "evaluation.every", true, &s->eval_every);
                 } else {
-                    st = unknown_field(&p, "evaluation.", e->string, evaluation_fields, COUNT(evaluation_fields));
+                    st = unknown_field(&p, "evaluation.", e->string, evaluation_fields,
+                                       COUNT(evaluation_fields));
                 }
             }
         } else {
@@ -449,8 +469,10 @@ athlete_status athlete_sweep_spec_parse(const char *text, const char *origin, at
         s->eval_every = s->steps;
     /* The last evaluation must fall on the last step: it is the run's final score. */
     if (st == ATHLETE_OK && s->steps % s->eval_every != 0)
-        st = fail(&p, "'evaluation.every' (%llu) must divide 'steps' (%llu): the last evaluation is the final score",
-                  (unsigned long long)s->eval_every, (unsigned long long)s->steps);
+        st = fail(
+            &p,
+            "'evaluation.every' (%llu) must divide 'steps' (%llu): the last evaluation is the final score",
+            (unsigned long long)s->eval_every, (unsigned long long)s->steps);
     cJSON_Delete(root);
     if (st != ATHLETE_OK)
         athlete_sweep_spec_clear(s);
@@ -462,7 +484,8 @@ athlete_status athlete_sweep_spec_load(const char *path, athlete_sweep_spec *out
     *out = (athlete_sweep_spec){0};
     FILE *f = fopen(path, "rb");
     if (!f)
-        return athlete_error_set(err, ATHLETE_E_IO, "sweep spec '%s': cannot open: %s", path, strerror(errno));
+        return athlete_error_set(err, ATHLETE_E_IO, "sweep spec '%s': cannot open: %s", path,
+                                 strerror(errno));
     char *text = NULL;
     size_t size = 0, cap = 0;
     bool ok = true;
@@ -485,7 +508,8 @@ athlete_status athlete_sweep_spec_load(const char *path, athlete_sweep_spec *out
     fclose(f);
     if (!ok) {
         free(text);
-        return athlete_error_set(err, ATHLETE_E_IO, "sweep spec '%s': cannot read it (or larger than 16 MB)", path);
+        return athlete_error_set(err, ATHLETE_E_IO, "sweep spec '%s': cannot read it (or larger than 16 MB)",
+                                 path);
     }
     text[size] = '\0';
     athlete_status st = athlete_sweep_spec_parse(text, path, out, err);

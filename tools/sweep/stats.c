@@ -37,8 +37,8 @@ double athlete_sweep_iqm(const double *values, size_t n)
     return r;
 }
 
-bool athlete_sweep_iqm_bootstrap(const double *values, const size_t *strata, size_t n, size_t reps, uint64_t seed,
-                                 double *lo, double *hi)
+bool athlete_sweep_iqm_bootstrap(const double *values, const size_t *strata, size_t n, size_t reps,
+                                 uint64_t seed, double *lo, double *hi)
 {
     if (n == 0 || reps == 0)
         return false;

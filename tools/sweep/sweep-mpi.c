@@ -24,7 +24,10 @@ static void pause_briefly(void)
 
 /* A worker rank's report: "" (ready), a results line ("{...}"), "!message" (failed) or
  * "~" (stopped). */
-static void send_report(const char *text) { MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, 0, TAG_REPORT, MPI_COMM_WORLD); }
+static void send_report(const char *text)
+{
+    MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, 0, TAG_REPORT, MPI_COMM_WORLD);
+}
 
 /* Runs one run to its end on this rank, retrying a killed worker once. */
 static athlete_sweep_outcome run_here(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
@@ -97,7 +100,8 @@ static void record(root_state *r, const char *line)
     athlete_sweep_result res;
     if (!r->options->quiet && athlete_sweep_result_parse(line, &res))
         fprintf(stderr, "[%zu/%zu] %zu-seed%llu: final %g, best %g (%.1f s, rank %d)\n", r->done, r->total,
-                res.config, (unsigned long long)res.seed, res.final_eval, res.best_eval, res.wall_time, res.rank);
+                res.config, (unsigned long long)res.seed, res.final_eval, res.best_eval, res.wall_time,
+                res.rank);
 }
 
 static athlete_status root_rank(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
@@ -129,7 +133,8 @@ static athlete_status root_rank(const athlete_sweep_spec *spec, const athlete_sw
         }
         if (own.busy) {
             char *line = NULL;
-            athlete_sweep_outcome o = athlete_sweep_worker_poll(spec, plan, options, &own, false, &line, msg, sizeof msg);
+            athlete_sweep_outcome o = athlete_sweep_worker_poll(spec, plan, options, &own, false, &line, msg,
+                                                                sizeof msg);
             if (o != ATHLETE_SWEEP_RUNNING)
                 progress = true;
             if (o == ATHLETE_SWEEP_FINISHED) {
@@ -177,8 +182,8 @@ static athlete_status root_rank(const athlete_sweep_spec *spec, const athlete_sw
             pause_briefly();
     }
     if (stopping)
-        return athlete_error_set(err, ATHLETE_E_CALL_ORDER, "stopped: %zu of %zu runs finished in this session",
-                                 r.done, todo_count);
+        return athlete_error_set(err, ATHLETE_E_CALL_ORDER,
+                                 "stopped: %zu of %zu runs finished in this session", r.done, todo_count);
     if (r.failed)
         return athlete_error_set(err, ATHLETE_E_IO, "%zu of %zu runs failed", r.failed, todo_count);
     return ATHLETE_OK;
@@ -205,9 +210,10 @@ athlete_status athlete_sweep_run_mpi(const athlete_sweep_spec *spec, const athle
             st = athlete_sweep_prepare(spec, plan, options, &todo, &todo_count, err);
         ready = st == ATHLETE_OK;
         if (ready && !options->quiet)
-            fprintf(stderr, "sweep %s: %zu configurations x %zu seeds; %zu run%s to do on %d MPI ranks in %s\n",
-                    spec->name, plan->config_count, spec->seed_count, todo_count, todo_count == 1 ? "" : "s", size,
-                    options->sweep_dir);
+            fprintf(stderr,
+                    "sweep %s: %zu configurations x %zu seeds; %zu run%s to do on %d MPI ranks in %s\n",
+                    spec->name, plan->config_count, spec->seed_count, todo_count, todo_count == 1 ? "" : "s",
+                    size, options->sweep_dir);
     }
     MPI_Bcast(&ready, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (ready && rank == 0)

@@ -33,18 +33,18 @@ typedef enum athlete_sweep_distribution {
 
 /* One dimension of the random search space. */
 typedef struct athlete_sweep_random_key {
-    char *key;                      /* dotted path of the configuration key */
+    char *key; /* dotted path of the configuration key */
     athlete_sweep_distribution distribution;
-    double low, high;               /* uniform, log_uniform */
-    cJSON *choices;                 /* choice: a non-empty array */
+    double low, high; /* uniform, log_uniform */
+    cJSON *choices;   /* choice: a non-empty array */
 } athlete_sweep_random_key;
 
 typedef struct athlete_sweep_spec {
     char *name, *algorithm, *environment;
-    char *preset;                   /* the preset's name ("algorithm/environment"), or NULL */
-    cJSON *overrides;               /* base configuration: the preset's overrides, then the spec's */
-    cJSON *env_options;             /* an object (may be empty) */
-    char **grid_keys;               /* dotted paths; grid_values[i] is a non-empty array */
+    char *preset;       /* the preset's name ("algorithm/environment"), or NULL */
+    cJSON *overrides;   /* base configuration: the preset's overrides, then the spec's */
+    cJSON *env_options; /* an object (may be empty) */
+    char **grid_keys;   /* dotted paths; grid_values[i] is a non-empty array */
     cJSON **grid_values;
     size_t grid_count;
     athlete_sweep_random_key *random;
@@ -55,8 +55,8 @@ typedef struct athlete_sweep_spec {
     uint64_t steps, eval_every, eval_episodes, log_every;
     bool has_threshold;
     double threshold;
-    char *text;                     /* the spec file's text */
-    char *origin;                   /* where it came from (for messages) */
+    char *text;   /* the spec file's text */
+    char *origin; /* where it came from (for messages) */
 } athlete_sweep_spec;
 
 /* Parses and checks a spec: unknown or mistyped fields, empty grids, bad ranges, a preset
@@ -71,11 +71,12 @@ void athlete_sweep_spec_clear(athlete_sweep_spec *spec);
  * spec's key order from a generator seeded with sampler_seed). */
 typedef struct athlete_sweep_plan {
     size_t config_count;
-    cJSON **varied;                 /* per configuration: {dotted key: value} of the grid and random keys */
-    char **overrides;               /* per configuration: the full overrides (base, then varied) as JSON */
+    cJSON **varied;   /* per configuration: {dotted key: value} of the grid and random keys */
+    char **overrides; /* per configuration: the full overrides (base, then varied) as JSON */
 } athlete_sweep_plan;
 
-athlete_status athlete_sweep_plan_create(const athlete_sweep_spec *spec, athlete_sweep_plan *out, athlete_error *err);
+athlete_status athlete_sweep_plan_create(const athlete_sweep_spec *spec, athlete_sweep_plan *out,
+                                         athlete_error *err);
 void athlete_sweep_plan_clear(athlete_sweep_plan *plan);
 /* Creates an agent (seed 0) for every configuration: the plugin's own checks of keys
  * (with the nearest key for a typo), types and ranges, before anything runs. */
@@ -91,7 +92,8 @@ typedef struct athlete_sweep_run {
 } athlete_sweep_run;
 
 /* "runs/<config>-seed<seed>" inside the sweep folder (malloc'ed). */
-char *athlete_sweep_run_dir(const char *sweep_dir, const athlete_sweep_spec *spec, const athlete_sweep_run *run);
+char *athlete_sweep_run_dir(const char *sweep_dir, const athlete_sweep_spec *spec,
+                            const athlete_sweep_run *run);
 
 /* What a finished run reports (read from its run folder). */
 typedef struct athlete_sweep_result {
@@ -99,7 +101,7 @@ typedef struct athlete_sweep_result {
     uint64_t seed;
     double final_eval, best_eval;
     uint64_t best_step, env_steps, episodes;
-    double wall_time;               /* seconds, the parent's clock around the worker */
+    double wall_time; /* seconds, the parent's clock around the worker */
     char host[64];
     int rank, worker, attempts;
 } athlete_sweep_result;
@@ -128,7 +130,7 @@ typedef struct athlete_sweep_config_summary {
     size_t config, runs;
     double mean, std, iqm, iqm_lo, iqm_hi, worst;
     uint64_t worst_seed;
-    size_t passed;                  /* runs whose final evaluation reached the threshold */
+    size_t passed; /* runs whose final evaluation reached the threshold */
 } athlete_sweep_config_summary;
 
 /* Writes summary.md and best-config.json and prints the table to `out` (may be NULL). */
@@ -138,13 +140,13 @@ athlete_status athlete_sweep_summarize(const char *sweep_dir, const athlete_swee
 /* ---- running ---- */
 
 typedef struct athlete_sweep_options {
-    const char *athlete_path;       /* the athlete program the workers run (`athlete train`) */
-    const char *sweep_dir;          /* sweeps/<name> */
-    unsigned jobs;                  /* worker processes at once (>= 1) */
-    bool resume;                    /* continue: finished runs are kept, the others run */
+    const char *athlete_path; /* the athlete program the workers run (`athlete train`) */
+    const char *sweep_dir;    /* sweeps/<name> */
+    unsigned jobs;            /* worker processes at once (>= 1) */
+    bool resume;              /* continue: finished runs are kept, the others run */
     bool quiet;
-    volatile sig_atomic_t *stop;    /* set (SIGINT/SIGTERM) to stop the workers and return */
-    bool prepared;                  /* out: the sweep folder was made ready (runs may have run) */
+    volatile sig_atomic_t *stop; /* set (SIGINT/SIGTERM) to stop the workers and return */
+    bool prepared;               /* out: the sweep folder was made ready (runs may have run) */
 } athlete_sweep_options;
 
 /* Creates the sweep folder (or checks it against the spec when resuming) and returns the
@@ -160,8 +162,9 @@ bool athlete_sweep_finished_runs(const char *sweep_dir, const athlete_sweep_spec
 /* The worker command of a run (NULL-terminated; free with athlete_sweep_argv_free):
  * `athlete train ALG ENV --run-dir ... --config RUN/sweep-overrides.json --seed ...`, or
  * `athlete train --resume RUN` for a folder a stopped sweep left. */
-char **athlete_sweep_worker_argv(const char *athlete_path, const char *sweep_dir, const athlete_sweep_spec *spec,
-                                 const athlete_sweep_run *run, bool resume_folder);
+char **athlete_sweep_worker_argv(const char *athlete_path, const char *sweep_dir,
+                                 const athlete_sweep_spec *spec, const athlete_sweep_run *run,
+                                 bool resume_folder);
 void athlete_sweep_argv_free(char **argv);
 
 /* Appends a line to results.jsonl (with fsync). */
@@ -174,29 +177,31 @@ bool athlete_sweep_sort_results(const char *sweep_dir, char *msg, size_t msg_siz
  * output to the folder's worker.log). A folder that already holds the whole run is only
  * read. */
 typedef struct athlete_sweep_worker {
-    int pid;                        /* 0: nothing to wait for */
+    int pid; /* 0: nothing to wait for */
     bool busy;
     athlete_sweep_run run;
-    int attempt;                    /* 1, then 2 for the retry of a killed worker */
-    double start;                   /* monotonic seconds */
+    int attempt;  /* 1, then 2 for the retry of a killed worker */
+    double start; /* monotonic seconds */
     int id, rank;
 } athlete_sweep_worker;
 
 typedef enum athlete_sweep_outcome {
     ATHLETE_SWEEP_RUNNING,
-    ATHLETE_SWEEP_FINISHED,         /* *line is its results line */
-    ATHLETE_SWEEP_RETRY,            /* killed by a signal the sweep did not send: start attempt 2 */
-    ATHLETE_SWEEP_FAILED,           /* msg says why */
-    ATHLETE_SWEEP_STOPPED,          /* stopped by the sweep: not finished, resumable */
+    ATHLETE_SWEEP_FINISHED, /* *line is its results line */
+    ATHLETE_SWEEP_RETRY,    /* killed by a signal the sweep did not send: start attempt 2 */
+    ATHLETE_SWEEP_FAILED,   /* msg says why */
+    ATHLETE_SWEEP_STOPPED,  /* stopped by the sweep: not finished, resumable */
 } athlete_sweep_outcome;
 
 athlete_status athlete_sweep_worker_start(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
                                           const athlete_sweep_options *options, athlete_sweep_worker *worker,
                                           const athlete_sweep_run *run, int attempt, athlete_error *err);
 /* Checks the worker (without blocking when `wait` is false). */
-athlete_sweep_outcome athlete_sweep_worker_poll(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
-                                                const athlete_sweep_options *options, athlete_sweep_worker *worker,
-                                                bool wait, char **line, char *msg, size_t msg_size);
+athlete_sweep_outcome athlete_sweep_worker_poll(const athlete_sweep_spec *spec,
+                                                const athlete_sweep_plan *plan,
+                                                const athlete_sweep_options *options,
+                                                athlete_sweep_worker *worker, bool wait, char **line,
+                                                char *msg, size_t msg_size);
 /* Asks the worker to stop (SIGTERM: it saves its run folder for a resume). */
 void athlete_sweep_worker_stop(athlete_sweep_worker *worker);
 
