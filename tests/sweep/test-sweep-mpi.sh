@@ -11,6 +11,10 @@ if [ "$2" != true ]; then
   exit 77
 fi
 mpirun=$3
+# Under ASan, Open MPI's own allocations at start-up are kept until exit: not ours to report
+# (the slow unwinder sees through its components' frames to the suppressed functions).
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$(realpath "$(dirname "$0")")/lsan-openmpi.supp"
+[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"

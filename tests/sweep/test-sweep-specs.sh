@@ -69,6 +69,9 @@ out=$("$athlete" sweep ok.json --dry-run)
 [ "$(sed -n 2p <<<"$out" | sed -E 's/[0-9.]+,/N,/')" = "$(sed -n 4p <<<"$out" | sed -E 's/[0-9.]+,/N,/;s/^  2/  0/;s/0\.1/0.05/')" ] \
   || fail "grid point 1 does not reuse the random draws of grid point 0: $out"
 [ "$("$athlete" sweep ok.json --dry-run)" = "$out" ] || fail "the random draws are not reproducible"
+# Help and the man page's section.
+expect 0 "^usage: athlete sweep SPEC.json" -- "$athlete" sweep --help
+expect 0 "^\\.SS sweep$" -- "$athlete" --man
 # Usage errors.
 expect 2 "unknown option '--job'; did you mean '--jobs'\\?" -- "$athlete" sweep ok.json --job 2
 expect 2 "--jobs expects a positive integer \\(at most 4096\\), got '0'" -- "$athlete" sweep ok.json --jobs 0
