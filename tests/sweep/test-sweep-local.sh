@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local sweep on 2 workers: run folders, results, summary, best configuration, plots; a
-# worker killed by SIGKILL is reported and its run retried; Ctrl-C stops the workers and
+# worker killed by SIGKILL (a test hook, and from outside) is reported and its run retried; Ctrl-C stops the workers and
 # --resume finishes the sweep without touching the finished runs, with the same results as
 # a sweep never stopped.
 # usage: test-sweep-local.sh PATH_TO_ATHLETE
@@ -42,7 +42,7 @@ same_results a/ql killed/ql
 grep -q '"seed":1,.*"attempts":2}$' <(grep '"config":1,' killed/ql/results.jsonl) || fail "the retried run does not say attempts 2"
 
 # 3. Ctrl-C in the middle, then --resume: slower runs (long evaluations), one worker.
-sed -e 's/"episodes": 50, "every": 5000/"episodes": 20000, "every": 5000/' spec.json > slow.json
+sed -e 's/"episodes": 50, "every": 5000/"episodes": 8000, "every": 5000/' spec.json > slow.json
 "$athlete" sweep slow.json --jobs 1 --out stopped > stopped.log 2>&1 &
 pid=$!
 for _ in $(seq 600); do [ -s stopped/ql/results.jsonl ] && break; sleep 0.05; done
@@ -60,7 +60,22 @@ before=$(snapshot)
 expect 0 "$((6 - finished)) runs? to do" -- "$athlete" sweep --resume stopped/ql --jobs 2
 [ "$(snapshot)" = "$before" ] || fail "--resume touched a finished run's folder"
 rm stopped/ql/results.jsonl.before
-sed -e 's/"episodes": 50, "every": 5000/"episodes": 20000, "every": 5000/' spec.json > slow.json
 expect 0 "6 runs to do" -- "$athlete" sweep slow.json --jobs 2 --out straight
 same_results straight/ql stopped/ql
+
+# 4. A worker killed from outside (SIGKILL to its pid, as the OOM killer would) is retried.
+"$athlete" sweep slow.json --jobs 1 --out outside > outside.log 2>&1 &
+pid=$!
+worker=
+for _ in $(seq 600); do
+  worker=$(pgrep -P $pid | head -1)
+  [ -n "$worker" ] && [ -s outside/ql/runs/0-seed0/metrics.jsonl ] && break
+  sleep 0.05
+done
+[ -n "$worker" ] && kill -KILL "$worker"
+wait $pid; rc=$?
+[ "$rc" = 0 ] || fail "the sweep with a killed worker exited $rc"
+grep -qE "^athlete: sweep: run 0-seed0 \(worker 1, pid $worker\) was killed by signal 9 \(Killed\); retrying it once$" outside.log \
+  || fail "the killed worker is not reported: $(cat outside.log)"
+same_results straight/ql outside/ql
 [ "$failures" = 0 ]
