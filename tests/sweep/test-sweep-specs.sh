@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # athlete sweep refuses bad specs before anything runs, each with its exact message, and
 # creates no sweep folder for them.
-# usage: test-sweep-specs.sh PATH_TO_ATHLETE
+# usage: test-sweep-specs.sh PATH_TO_ATHLETE MPI_BUILT(true|false)
 set -uo pipefail
 source "$(dirname "$0")/../common/cli-expect.sh"
 athlete=$(realpath "$1")
+mpi_built=${2:-false}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -72,6 +73,13 @@ out=$("$athlete" sweep ok.json --dry-run)
 # Help and the man page's section.
 expect 0 "^usage: athlete sweep SPEC.json" -- "$athlete" sweep --help
 expect 0 "^\\.SS sweep$" -- "$athlete" --man
+# Started by mpirun without MPI built in: rank 0 says how to get it and runs the sweep
+# alone, the other ranks leave (the launcher's variables are set by hand here).
+if [ "$mpi_built" = false ]; then
+  expect 0 "^$" -- env OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=1 "$athlete" sweep ok.json --dry-run
+  expect 0 "athlete: sweep: started by mpirun with 2 processes, but this athlete was built without MPI: rank 0 runs the whole sweep locally and the other ranks exit. For MPI: apt-get install libopenmpi-dev openmpi-bin, then meson setup --reconfigure BUILD -Dmpi=enabled and rebuild." -- \
+    env PMI_SIZE=2 PMI_RANK=0 "$athlete" sweep ok.json --dry-run
+fi
 # Usage errors.
 expect 2 "unknown option '--job'; did you mean '--jobs'\\?" -- "$athlete" sweep ok.json --job 2
 expect 2 "--jobs expects a positive integer \\(at most 4096\\), got '0'" -- "$athlete" sweep ok.json --jobs 0
