@@ -2,7 +2,8 @@
 # athlete sweep's parallelism: the wall time of 16 small-DQN runs (CartPole-v1, 32-32, 40 000
 # steps; 2 configurations x 8 seeds) on 1 and on 2 local workers (the speed-up), and under
 # mpirun -np 2 (MPI's overhead per run against 2 local workers). Each is timed REPEAT times
-# (default 2), interleaved, and the best wall time kept (the machine may be shared). Checks
+# (default 2), interleaved, and the best wall time kept (the machine may be shared); then the
+# sweep's own cost per run, from 32 tiny runs on 2 workers and under mpirun. Checks
 # that all give the same results, and prints the CPU, the load, the OpenBLAS kernel and the
 # threads per worker.
 #   bench/sweep-bench.sh [ATHLETE]     (default: build-bench/tools/athlete, built by bench/run.sh)
@@ -57,5 +58,20 @@ elif $mpi; then
   echo "mpirun -np 2: this athlete has no MPI (rank 0 ran everything)"
 else
   echo "mpirun: not installed (apt-get install openmpi-bin libopenmpi-dev)"
+fi
+# The sweep's own cost per run: 32 tiny runs (q_learning, 1 000 steps: a few ms of training),
+# so the time is the worker's start, its run folder and the results line.
+cat > tiny.json <<'SPEC'
+{"name": "bench", "algorithm": "q_learning", "environment": "FrozenLake-v1",
+ "grid": {"learning_rate": [0.1, 0.2, 0.3, 0.4]}, "seeds": [0, 1, 2, 3, 4, 5, 6, 7], "steps": 1000}
+SPEC
+for _ in $(seq "$repeat"); do
+  timed t2 "$athlete" sweep tiny.json --jobs 2
+  if $mpi; then timed tmpi mpirun -np 2 --oversubscribe --allow-run-as-root "$athlete" sweep tiny.json; fi
+done
+echo "32 tiny runs, 2 workers: ${best[t2]} s wall ($(awk -v t="${best[t2]}" 'BEGIN {printf "%.3f", t / 32}') s per run), ${cpu[t2]} s CPU"
+if $mpi && grep -q '"rank":1,' results-tmpi.jsonl; then
+  cmp -s <(strip t2) <(strip tmpi) || { echo "the tiny results under MPI differ"; exit 1; }
+  echo "32 tiny runs, mpirun -np 2: ${best[tmpi]} s wall, ${cpu[tmpi]} s CPU; MPI's overhead $(awk -v a="${best[tmpi]}" -v b="${best[t2]}" 'BEGIN {printf "%+.3f", (a - b) / 32}') s per run (mpirun's start-up included)"
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
