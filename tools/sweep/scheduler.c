@@ -272,9 +272,9 @@ static bool test_kill(const athlete_sweep_spec *spec, const athlete_sweep_run *r
     return hook && attempt == 1 && strcmp(hook, name) == 0;
 }
 
-athlete_status athlete_sweep_worker_start(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
-                                          const athlete_sweep_options *options, athlete_sweep_worker *w,
-                                          const athlete_sweep_run *run, int attempt, athlete_error *err)
+static athlete_status start_worker(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
+                                   const athlete_sweep_options *options, athlete_sweep_worker *w,
+                                   const athlete_sweep_run *run, int attempt, athlete_error *err)
 {
     w->busy = true;
     w->pid = 0;
@@ -347,6 +347,16 @@ athlete_status athlete_sweep_worker_start(const athlete_sweep_spec *spec, const 
         return athlete_error_set(err, ATHLETE_E_IO, "sweep: cannot start a worker: %s", strerror(saved));
     w->pid = pid;
     return ATHLETE_OK;
+}
+
+athlete_status athlete_sweep_worker_start(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
+                                          const athlete_sweep_options *options, athlete_sweep_worker *w,
+                                          const athlete_sweep_run *run, int attempt, athlete_error *err)
+{
+    athlete_status st = start_worker(spec, plan, options, w, run, attempt, err);
+    if (st != ATHLETE_OK)
+        w->busy = false; /* nothing to wait for */
+    return st;
 }
 
 /* The last line of a worker's log, for a failure's message. */
