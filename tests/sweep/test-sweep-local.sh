@@ -34,6 +34,13 @@ cmp -s alone/final.ckpt a/ql/runs/1-seed1/final.ckpt || fail "a run of the sweep
 # Starting it again is refused; resuming a finished sweep runs nothing.
 expect 1 "^athlete: sweep: 'a/ql' already holds a sweep; continue it with 'athlete sweep --resume a/ql' or remove it$" -- "$athlete" sweep spec.json --out a
 expect 0 "0 runs to do" -- "$athlete" sweep --resume a/ql
+# A sweep resumes only with its own spec and configurations.
+sed 's/0.1, 0.5/0.1, 0.6/' spec.json > changed.json
+expect 1 "^athlete: sweep: 'a/ql/spec.json' differs from the spec given; a sweep resumes with its own spec$" -- "$athlete" sweep changed.json --resume --out a
+cp a/ql/plan.json plan.saved
+sed -i 's/"discount":	0.99/"discount":	0.9/' a/ql/plan.json
+expect 1 "^athlete: sweep: the configurations of the spec differ from 'a/ql/plan.json' \(a preset changed\?\); a sweep resumes with its own configurations$" -- "$athlete" sweep --resume a/ql
+cp plan.saved a/ql/plan.json
 
 # 2. A worker killed by SIGKILL (the test hook makes 1-seed1's first worker kill itself).
 expect 0 "athlete: sweep: run 1-seed1 \(worker [12], pid [0-9]+\) was killed by signal 9 \(Killed\); retrying it once" -- \

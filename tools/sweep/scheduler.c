@@ -119,6 +119,20 @@ athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athle
             free(saved);
             fclose(f);
         }
+        /* The same spec can give other configurations (a preset found elsewhere now). */
+        char *plan_path = run_path(dir, "plan.json"), *plan_text = athlete_sweep_plan_json(spec, plan);
+        cJSON *saved_plan = st == ATHLETE_OK && plan_path ? run_read_json(plan_path, msg, sizeof msg) : NULL;
+        cJSON *now = plan_text ? cJSON_Parse(plan_text) : NULL;
+        if (st == ATHLETE_OK && (!saved_plan || !now || !cJSON_Compare(saved_plan, now, true)))
+            st = athlete_error_set(
+                err, ATHLETE_E_INVALID_ARGUMENT,
+                "sweep: the configurations of the spec differ from '%s' (a preset changed?); "
+                "a sweep resumes with its own configurations",
+                plan_path ? plan_path : "plan.json");
+        cJSON_Delete(saved_plan);
+        cJSON_Delete(now);
+        free(plan_path);
+        free(plan_text);
     } else if (access(spec_path, F_OK) == 0) {
         st = athlete_error_set(
             err, ATHLETE_E_INVALID_ARGUMENT,
