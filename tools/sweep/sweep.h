@@ -110,7 +110,7 @@ typedef struct athlete_sweep_result {
  * steps, episodes); false with msg set when the run is incomplete. */
 bool athlete_sweep_read_run(const char *run_dir, const athlete_sweep_spec *spec, const athlete_sweep_run *run,
                             athlete_sweep_result *out, char *msg, size_t msg_size);
-/* One results.jsonl line (no newline; athlete_free-able with free). */
+/* One results.jsonl line (no newline; malloc'ed). */
 char *athlete_sweep_result_line(const athlete_sweep_plan *plan, const athlete_sweep_result *r);
 bool athlete_sweep_result_parse(const char *line, athlete_sweep_result *out);
 
@@ -149,8 +149,9 @@ typedef struct athlete_sweep_options {
     bool prepared;               /* out: the sweep folder was made ready (runs may have run) */
 } athlete_sweep_options;
 
-/* Creates the sweep folder (or checks it against the spec when resuming) and returns the
- * runs still to do, in (configuration, seed) order (malloc'ed). */
+/* Creates the sweep folder (or, resuming, checks its spec.json and plan.json against the
+ * spec's) and returns the runs still to do, in (configuration, seed) order (malloc'ed);
+ * sets options->prepared. */
 athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
                                      athlete_sweep_options *options, athlete_sweep_run **todo,
                                      size_t *todo_count, athlete_error *err);
