@@ -538,13 +538,6 @@ done:
         }
         rmdir(dir);
     }
-    for (size_t k = 0; runs && k < count; k++) {
-        free(runs[k].title);
-        series_free(&runs[k].returns);
-        series_free(&runs[k].evals);
-        for (size_t i = 0; i < runs[k].stat_count; i++)
-            series_free(&runs[k].stats[i]);
-    }
-    free(runs);
+    free_runs(runs, count);
     return rc;
 }
