@@ -4,7 +4,7 @@
 # picked something else, the GEMM-bound figures again with OPENBLAS_CORETYPE=SkylakeX
 # (see README: the OpenBLAS kernel trap).
 #   bench/run.sh            all benchmarks
-#   bench/run.sh dqn nn     only these (envs, nn, dqn, offpolicy, ppo, checkpoint, export, python)
+#   bench/run.sh dqn nn     only these (envs, nn, dqn, offpolicy, ppo, checkpoint, export, python, sweep)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -12,7 +12,7 @@ tools/install-deps.sh
 meson compile -C build-bench >/dev/null
 export ATHLETE_PLUGIN_PATH=$PWD/build-bench/plugins OPENBLAS_NUM_THREADS=1
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(envs nn dqn offpolicy ppo checkpoint export python)
+[ ${#names[@]} -gt 0 ] || names=(envs nn dqn offpolicy ppo checkpoint export python sweep)
 # The Python package's bench runs under the interpreter it was built for.
 bench_python() { PYTHONPATH=$PWD/build-bench/python /usr/bin/python3 bench/bench-python.py; }
 for name in "${names[@]}"; do
@@ -20,6 +20,7 @@ for name in "${names[@]}"; do
     if [ -d build-bench/python/athlete ]; then bench_python; else echo "no Python package in build-bench (needs python3-dev, python3-numpy)"; fi
     echo; continue
   fi
+  if [ "$name" = sweep ]; then bench/sweep-bench.sh build-bench/tools/athlete; echo; continue; fi
   exe=build-bench/bench/bench-$name
   if [ ! -x "$exe" ]; then echo "no benchmark '$name'"; continue; fi
   "$exe"

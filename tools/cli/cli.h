@@ -78,5 +78,6 @@ int cmd_export(int argc, char **argv);
 int cmd_presets(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

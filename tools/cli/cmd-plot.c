@@ -4,6 +4,7 @@
 #include "run-dir.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -245,6 +246,140 @@ static void quoted(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+static void free_runs(run_data *runs, size_t count)
+{
+    for (size_t k = 0; runs && k < count; k++) {
+        free(runs[k].title);
+        series_free(&runs[k].returns);
+        series_free(&runs[k].evals);
+        for (size_t i = 0; i < runs[k].stat_count; i++)
+            series_free(&runs[k].stats[i]);
+    }
+    free(runs);
+}
+
+/* A sweep folder (athlete sweep): one mean curve with its min-max band per configuration,
+ * from the run folders runs/<config>-seed<seed>. */
+static int plot_sweep(const char *sweep, const char *output, const char *title, uint64_t window, unsigned width,
+                      unsigned height, bool svg, const char *gnuplot)
+{
+    char *runs_dir = run_path(sweep, "runs");
+    DIR *d = runs_dir ? opendir(runs_dir) : NULL;
+    if (!d) {
+        fprintf(stderr, "athlete: plot: cannot open '%s': %s\n", runs_dir ? runs_dir : sweep, strerror(errno));
+        free(runs_dir);
+        return EXIT_RUNTIME;
+    }
+    size_t configs = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        unsigned long c;
+        unsigned long long seed;
+        if (sscanf(e->d_name, "%lu-seed%llu", &c, &seed) == 2 && c + 1 > configs && c < 1000)
+            configs = c + 1;
+    }
+    /* plan.json names the algorithm, the environment and what each configuration varies. */
+    char msg[600], *plan_path = run_path(sweep, "plan.json");
+    cJSON *plan = plan_path ? run_read_json(plan_path, msg, sizeof msg) : NULL;
+    free(plan_path);
+    const cJSON *algorithm = cJSON_GetObjectItemCaseSensitive(plan, "algorithm");
+    const cJSON *environment = cJSON_GetObjectItemCaseSensitive(plan, "environment");
+    const cJSON *varied = cJSON_GetObjectItemCaseSensitive(plan, "configurations");
+    char dir[] = "/tmp/athlete-plot-XXXXXX";
+    bool have_dir = mkdtemp(dir) != NULL;
+    int rc = have_dir ? EXIT_SUCCESS : EXIT_RUNTIME;
+    FILE *f = NULL;
+    char script[128], path[160];
+    snprintf(script, sizeof script, "%s/plot.gp", dir);
+    if (have_dir && !(f = fopen(script, "w")))
+        rc = EXIT_RUNTIME;
+    if (f) {
+        fprintf(f, "set terminal %s size %u,%u%s\nset output ", svg ? "svg" : "pngcairo", width, height ? height : 540,
+                svg ? " dynamic background '#ffffff'" : " background '#ffffff'");
+        quoted(f, output);
+        fprintf(f, "\nset key top left\nset grid\nset xlabel 'environment steps'\nset ylabel 'episode return'\n"
+                   "set title ");
+        char default_title[300];
+        snprintf(default_title, sizeof default_title, "sweep %s%s%s%s%s", sweep, cJSON_IsString(algorithm) ? ": " : "",
+                 cJSON_IsString(algorithm) ? algorithm->valuestring : "", cJSON_IsString(environment) ? " on " : "",
+                 cJSON_IsString(environment) ? environment->valuestring : "");
+        quoted(f, title ? title : default_title);
+        fprintf(f, " noenhanced\nplot ");
+    }
+    size_t plotted = 0;
+    for (size_t c = 0; rc == EXIT_SUCCESS && c < configs; c++) {
+        run_data *runs = NULL;
+        size_t count = 0;
+        rewinddir(d);
+        while (rc == EXIT_SUCCESS && (e = readdir(d))) {
+            unsigned long cc;
+            unsigned long long seed;
+            if (sscanf(e->d_name, "%lu-seed%llu", &cc, &seed) != 2 || cc != c)
+                continue;
+            char *run = run_path(runs_dir, e->d_name), *metrics = run ? run_path(run, "metrics.jsonl") : NULL;
+            bool present = metrics && access(metrics, R_OK) == 0;
+            free(metrics);
+            run_data *more = present ? realloc(runs, (count + 1) * sizeof *runs) : NULL;
+            if (more) {
+                runs = more;
+                runs[count] = (run_data){0};
+                if (load_run(run, &runs[count]))
+                    smooth(&runs[count++].returns, window);
+                else
+                    rc = EXIT_RUNTIME;
+            }
+            free(run);
+        }
+        snprintf(path, sizeof path, "%s/returns%zu.dat", dir, c);
+        if (rc == EXIT_SUCCESS && count && write_band(path, runs, count, pick_returns, NULL, false)) {
+            fprintf(f, "%s'%s' using 1:3:4 with filledcurves lc %zu fs transparent solid 0.2 noborder notitle, "
+                       "'%s' using 1:2 with lines lw 2 lc %zu title ",
+                    plotted ? ", " : "", path, c + 1, path, c + 1);
+            const cJSON *item = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(varied, (int)c), "varied");
+            char *text = item ? cJSON_PrintUnformatted(item) : NULL;
+            char label[400];
+            snprintf(label, sizeof label, "%zu: %s (%zu runs, min-max band)", c, text ? text : "", count);
+            cJSON_free(text);
+            quoted(f, label);
+            fprintf(f, " noenhanced");
+            plotted++;
+        }
+        free_runs(runs, count);
+    }
+    closedir(d);
+    free(runs_dir);
+    cJSON_Delete(plan);
+    if (f && fclose(f) != 0)
+        rc = EXIT_RUNTIME;
+    if (rc == EXIT_SUCCESS && !plotted) {
+        fprintf(stderr, "athlete: plot: '%s' holds no run with metrics\n", sweep);
+        rc = EXIT_RUNTIME;
+    }
+    if (rc == EXIT_SUCCESS) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            execl(gnuplot, "gnuplot", script, (char *)NULL);
+            _exit(127);
+        }
+        int status = 0;
+        if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "athlete: plot: gnuplot failed to render '%s'\n", output);
+            rc = EXIT_RUNTIME;
+        } else {
+            printf("wrote %s\n", output);
+        }
+    }
+    if (have_dir) {
+        unlink(script);
+        for (size_t c = 0; c < configs; c++) {
+            snprintf(path, sizeof path, "%s/returns%zu.dat", dir, c);
+            unlink(path);
+        }
+        rmdir(dir);
+    }
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     const cli_command *cmd = cli_find_command("plot");
@@ -290,6 +425,11 @@ int cmd_plot(int argc, char **argv)
         fprintf(stderr, "athlete: plot: gnuplot is not installed (Debian: apt-get install gnuplot-nox)\n");
         return EXIT_RUNTIME;
     }
+    char *plan = run_path(inputs[0], "plan.json");
+    bool sweep = count == 1 && plan && access(plan, F_OK) == 0;
+    free(plan);
+    if (sweep)
+        return plot_sweep(inputs[0], output, title, window, width, height, svg, gnuplot);
     run_data *runs = calloc(count, sizeof *runs);
     int rc = EXIT_RUNTIME;
     char dir[] = "/tmp/athlete-plot-XXXXXX";
@@ -398,13 +538,6 @@ done:
         }
         rmdir(dir);
     }
-    for (size_t k = 0; runs && k < count; k++) {
-        free(runs[k].title);
-        series_free(&runs[k].returns);
-        series_free(&runs[k].evals);
-        for (size_t i = 0; i < runs[k].stat_count; i++)
-            series_free(&runs[k].stats[i]);
-    }
-    free(runs);
+    free_runs(runs, count);
     return rc;
 }

@@ -55,6 +55,38 @@ const cli_command cli_commands[] = {
      "  --resume PATH        continue a run folder, or train on from a checkpoint file\n"
      "  --quiet              no progress output\n",
      cmd_train},
+    {"sweep", "sweep SPEC.json [--jobs N] [--out DIR] [--resume] [--dry-run] [--quiet]\n       athlete sweep --resume SWEEP_DIR [--jobs N]",
+     "train over seeds and hyper-parameters on every core, or across machines with MPI",
+     "Runs every configuration of a spec (a grid and/or random draws over configuration keys)\n"
+     "on every seed, each run an ordinary run folder sweeps/NAME/runs/CONFIG-seedSEED/ made by\n"
+     "'athlete train' in a worker process (OPENBLAS_NUM_THREADS=1), --jobs at once. The spec\n"
+     "and every configuration are checked first (unknown fields and keys with the nearest\n"
+     "name, types, ranges), so a typo fails before anything runs.\n"
+     "\n"
+     "The spec is a JSON object: name, algorithm, environment, overrides (the base\n"
+     "configuration) or preset (\"ALGORITHM/ENVIRONMENT\" or true), env_options, grid\n"
+     "({\"KEY\": [values]}, dotted or nested keys), random ({\"KEY\": {\"uniform\": [lo, hi]} |\n"
+     "{\"log_uniform\": [lo, hi]} | {\"choice\": [values]}}) with samples and sampler_seed,\n"
+     "seeds, steps, evaluation ({\"episodes\": K, \"every\": N}; N divides steps), log_every,\n"
+     "threshold, description.\n"
+     "\n"
+     "sweeps/NAME/results.jsonl gets one line per finished run (configuration, seed, final\n"
+     "and best evaluation, env steps, wall time, host, rank, worker); at the end summary.md\n"
+     "(per configuration: mean +/- std, IQM with a 95 % stratified bootstrap interval, worst\n"
+     "seed, pass rate against the threshold) and best-config.json (for 'train --config').\n"
+     "'athlete plot SWEEP_DIR' draws each configuration's mean curve with its min-max band.\n"
+     "\n"
+     "A worker killed by a signal is reported and its run retried once. Ctrl-C stops the\n"
+     "workers (their runs saved, not counted); --resume runs only what is not finished,\n"
+     "continuing stopped runs exactly. Under 'mpirun -np K athlete sweep SPEC' (a build with\n"
+     "MPI) rank 0 hands runs out to the ranks as they ask and writes the results; a run gives\n"
+     "the same numbers wherever it runs.",
+     "  --jobs N, -j N       worker processes at once (default: the number of cores)\n"
+     "  --out DIR            where the sweep folder goes (default sweeps: sweeps/NAME)\n"
+     "  --resume [DIR]       continue the sweep (of SPEC, or the folder DIR)\n"
+     "  --dry-run            check the spec and list the configurations; run nothing\n"
+     "  --quiet              no progress lines\n",
+     cmd_sweep},
     {"eval", "eval CHECKPOINT|POLICY|RUN_DIR [ENV] [--episodes N] [--seed S] [--env-option K=V]...",
      "evaluate a saved agent or policy file greedily",
      "Runs the evaluation policy of a checkpoint, of a policy-only file, or of a run folder's\n"
@@ -66,12 +98,13 @@ const cli_command cli_commands[] = {
      "  --seed S             seed of the first episode (default 1000000)\n"
      "  --env-option K=V     an environment option\n",
      cmd_eval},
-    {"plot", "plot RUN_DIR_OR_METRICS... [-o FILE.png|FILE.svg] [--losses] [options]",
+    {"plot", "plot RUN_DIR_OR_METRICS...|SWEEP_DIR [-o FILE.png|FILE.svg] [--losses] [options]",
      "draw learning curves with gnuplot",
      "Draws the episode return against environment steps (smoothed) with the evaluation means\n"
      "as points. Several runs are drawn as their mean with a shaded band (min to max of the\n"
      "runs) on a common step grid. With --losses, one panel per statistic of the \"update\"\n"
-     "lines follows. Needs gnuplot (Debian: gnuplot-nox).",
+     "lines follows. A sweep folder (athlete sweep) draws one mean curve with its min-max band\n"
+     "per configuration. Needs gnuplot (Debian: gnuplot-nox).",
      "  -o FILE              output file, .png (default curve.png) or .svg\n"
      "  --losses             add one panel per loss/statistic\n"
      "  --smooth N           moving average over N episodes (default 20)\n"
