@@ -13,11 +13,19 @@
  *    timed in evaluation mode), its GEMM FLOPs (counted from the shapes) and the achieved
  *    GFLOP/s against the core's raw cblas_sgemm peak measured in the same run.
  *
- *   build/bench/bench-offpolicy [RUNS]     (default 3 timed runs per configuration)
+ * 3. Vector agents (--envs): the acting cost per environment step of ddpg, td3, sac
+ *    (Pendulum-v1, 64-64) and dqn (CartPole-v1, 64-64) driving N = 1, 8, 64, 256
+ *    environments: training mode after warmup with the updates scheduled out of reach
+ *    (collector, replay insertion, one batched actor forward pass, the exploration draws),
+ *    and evaluation mode (the batched forward pass alone), in this thread's CPU time.
+ *
+ *   build/bench/bench-offpolicy [RUNS]            (default 3 timed runs per configuration)
+ *   build/bench/bench-offpolicy --envs [N,N,...]  the vector part alone (default 1,8,64,256)
  * Figures depend on the OpenBLAS kernel: run it also with OPENBLAS_CORETYPE=SkylakeX (or
  * Haswell) set when OpenBLAS picked a generic kernel (bench/run.sh does). */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
+#include <athlete/vector-env.h>
 #include "runner.h"
 
 #include <cblas.h>
@@ -165,9 +173,151 @@ static double run_steps(stepper *s, int steps)
     return bench_now() - t0;
 }
 
+/* ---- vector agents: acting per environment step ---- */
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+typedef struct vector_case {
+    const char *algorithm, *env, *overrides;
+} vector_case;
+
+/* Updates and target syncs scheduled beyond the run: acting is all that runs. */
+#define NO_UPDATES_AC                                                                                        \
+    "\"warmup_steps\": 0, \"critic_update_frequency\": 1000000000, \"actor_update_frequency\": 1000000000,"   \
+    " \"target_critic_update_frequency\": 1000000000, \"replay_buffer_capacity\": 100000"
+static const vector_case vector_cases[] = {
+    {"ddpg", "Pendulum-v1",
+     "{\"critic_network_arguments\": {\"hidden_dims\": [64, 64]}, \"actor_network_arguments\": {\"hidden_dims\": [64, 64]}, "
+     NO_UPDATES_AC ", \"target_actor_update_frequency\": 1000000000}"},
+    {"td3", "Pendulum-v1", "{" NETS_64 ", " NO_UPDATES_AC ", \"target_actor_update_frequency\": 1000000000}"},
+    {"sac", "Pendulum-v1", "{" NETS_64 ", " NO_UPDATES_AC "}"},
+    {"dqn", "CartPole-v1",
+     "{\"value_network_arguments\": {\"hidden_dims\": [64, 64]}, \"warmup_steps\": 0, \"start_epsilon\": 0.1,"
+     " \"value_net_update_frequency\": 1000000000, \"target_net_update_frequency\": 1000000000,"
+     " \"replay_buffer_capacity\": 100000}"},
+};
+
+typedef struct vector_timing {
+    double train_ns, eval_ns, env_ns; /* per environment step */
+} vector_timing;
+
+/* `calls` vector steps in the agent's current mode; adds the agent's and the environment's
+ * CPU seconds. */
+static void vector_calls(athlete_vector_env *venv, athlete_agent *agent, size_t n, uint64_t calls, float *obs,
+                         float *finals, float *env_actions, double *rewards, bool *terminated, bool *truncated,
+                         const float **actions, double *agent_s, double *env_s)
+{
+    athlete_error err;
+    const athlete_space *space = athlete_vector_env_action_space(venv);
+    size_t act = athlete_space_flat_size(space);
+    for (uint64_t c = 0; c < calls; c++) {
+        for (size_t i = 0; i < n; i++)
+            athlete_space_clip(space, *actions + i * act, env_actions + i * act);
+        double t0 = cpu_now();
+        if (athlete_vector_env_step(venv, env_actions, n * act, obs, rewards, terminated, truncated, finals, &err))
+            die("vector env step", &err);
+        double t1 = cpu_now();
+        if (athlete_agent_vector_step(agent, obs, finals, rewards, terminated, truncated, actions, NULL, &err))
+            die("vector step", &err);
+        *env_s += t1 - t0;
+        *agent_s += cpu_now() - t1;
+    }
+}
+
+static vector_timing time_vector(const athlete_registry *reg, const vector_case *vc, size_t n, uint64_t steps)
+{
+    athlete_error err;
+    athlete_vector_env *venv;
+    athlete_agent *agent;
+    uint64_t seed = 0;
+    if (athlete_vector_env_create(vc->env, NULL, n, &venv, &err))
+        die("vector env", &err);
+    const athlete_space *os = athlete_vector_env_observation_space(venv), *as = athlete_vector_env_action_space(venv);
+    if (athlete_agent_create_vector(reg, vc->algorithm, os, as, n, &seed, vc->overrides, &agent, &err))
+        die(vc->algorithm, &err);
+    size_t o = athlete_space_flat_size(os), a = athlete_space_flat_size(as);
+    float *obs = calloc(n * o, sizeof(float)), *finals = calloc(n * o, sizeof(float)),
+          *env_actions = calloc(n * a, sizeof(float));
+    double *rewards = calloc(n, sizeof(double));
+    bool *terminated = calloc(n, sizeof(bool)), *truncated = calloc(n, sizeof(bool));
+    const float *actions;
+    if (athlete_vector_env_reset(venv, &seed, obs, &err) ||
+        athlete_agent_vector_reset_step(agent, obs, &actions, NULL, &err))
+        die("vector reset", &err);
+    uint64_t calls = steps / n < 50 ? 50 : steps / n;
+    double agent_s = 0, env_s = 0, ignored = 0;
+    vector_calls(venv, agent, n, calls / 10 + 1, obs, finals, env_actions, rewards, terminated, truncated, &actions,
+                 &ignored, &ignored); /* warm caches */
+    vector_calls(venv, agent, n, calls, obs, finals, env_actions, rewards, terminated, truncated, &actions, &agent_s,
+                 &env_s);
+    vector_timing t = {.train_ns = agent_s / (double)(calls * n) * 1e9, .env_ns = env_s / (double)(calls * n) * 1e9};
+    athlete_agent_eval(agent);
+    agent_s = 0;
+    if (athlete_agent_vector_reset_step(agent, obs, &actions, NULL, &err))
+        die("vector reset", &err);
+    vector_calls(venv, agent, n, calls, obs, finals, env_actions, rewards, terminated, truncated, &actions, &agent_s,
+                 &ignored);
+    t.eval_ns = agent_s / (double)(calls * n) * 1e9;
+    free(obs);
+    free(finals);
+    free(env_actions);
+    free(rewards);
+    free(terminated);
+    free(truncated);
+    athlete_agent_destroy(agent);
+    athlete_vector_env_destroy(venv);
+    return t;
+}
+
+static void vector_section(const athlete_registry *reg, const size_t *counts, size_t n_counts)
+{
+    const uint64_t steps = 200000;
+    printf("\nVector agents: acting per environment step (this thread's CPU time, %llu env steps each, 64-64 networks;\n"
+           "training mode after warmup with the updates scheduled out of reach, evaluation mode = the batched forward)\n",
+           (unsigned long long)steps);
+    printf("  %-5s %-12s %6s %14s %14s %10s %12s\n", "algo", "env", "N", "train ns/step", "eval ns/step", "env ns",
+           "train vs N=1");
+    for (size_t c = 0; c < sizeof vector_cases / sizeof vector_cases[0]; c++) {
+        double first = 0;
+        for (size_t k = 0; k < n_counts; k++) {
+            vector_timing t = time_vector(reg, &vector_cases[c], counts[k], steps);
+            if (k == 0)
+                first = t.train_ns;
+            printf("  %-5s %-12s %6zu %14.0f %14.0f %10.0f %11.2fx\n", vector_cases[c].algorithm, vector_cases[c].env,
+                   counts[k], t.train_ns, t.eval_ns, t.env_ns, first / t.train_ns);
+        }
+    }
+}
+
+/* "1,8,64" -> counts; false on anything else. */
+static bool parse_counts(const char *text, size_t *counts, size_t *n_counts, size_t max)
+{
+    *n_counts = 0;
+    while (*text && *n_counts < max) {
+        char *end;
+        unsigned long v = strtoul(text, &end, 10);
+        if (end == text || v < 1 || v > ATHLETE_VECTOR_ENV_MAX || (*end && *end != ','))
+            return false;
+        counts[(*n_counts)++] = v;
+        text = *end ? end + 1 : end;
+    }
+    return *n_counts > 0 && !*text;
+}
+
 int main(int argc, char **argv)
 {
-    int runs = argc > 1 ? atoi(argv[1]) : 3;
+    size_t counts[16] = {1, 8, 64, 256}, n_counts = 4;
+    bool vector_only = argc > 1 && strcmp(argv[1], "--envs") == 0;
+    if (vector_only && argc > 2 && !parse_counts(argv[2], counts, &n_counts, 16)) {
+        fprintf(stderr, "bench-offpolicy: --envs expects counts like 1,8,64,256, got '%s'\n", argv[2]);
+        return 2;
+    }
+    int runs = argc > 1 && !vector_only ? atoi(argv[1]) : 3;
     runs = runs < 1 ? 1 : runs;
     int core = bench_pin_one_core();
     bench_print_machine("bench-offpolicy: TD3 and SAC on Pendulum-v1 (one core)");
@@ -177,6 +327,12 @@ int main(int argc, char **argv)
     athlete_registry *reg = NULL;
     if (athlete_registry_create(&options, &reg, &err))
         die("registry", &err);
+    if (vector_only) {
+        vector_section(reg, counts, n_counts);
+        printf("OpenBLAS kernel %s, %d thread(s)\n", athlete_blas_corename(), athlete_blas_threads());
+        athlete_registry_destroy(reg);
+        return 0;
+    }
 
     double peak = 0;
     for (int n = 256; n <= 1024; n *= 2) {
@@ -249,6 +405,7 @@ int main(int argc, char **argv)
         athlete_agent_destroy(s.agent);
         athlete_env_destroy(s.env);
     }
+    vector_section(reg, counts, n_counts);
     athlete_registry_destroy(reg);
     return 0;
 }

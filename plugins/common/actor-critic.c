@@ -134,6 +134,7 @@ athlete_status actor_critic_build_parts(const athlete_build_args *args, const ac
         .log_std_max = spec->log_std_max,
         .seed = spec->seed,
         .stream = spec->policy_stream,
+        .num_envs = athlete_build_num_envs(args), /* one forward pass acts for every environment */
     };
     return athlete_actor_policies_create(&policy, parts, err);
 }

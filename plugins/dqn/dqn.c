@@ -95,6 +95,19 @@ static athlete_status q_values(void *context, const float *observation, double *
     return ATHLETE_OK;
 }
 
+/* Every environment's action values in one forward pass. */
+static athlete_status q_values_batch(void *context, const float *observations, size_t n, double *q,
+                                     athlete_error *err)
+{
+    dqn_state *s = context;
+    const float *out = athlete_mlp_forward(s->q, s->act_ws, observations, n);
+    if (!out)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "dqn: forward pass refused");
+    for (size_t i = 0; i < n * s->action_count; i++)
+        q[i] = out[i];
+    return ATHLETE_OK;
+}
+
 /* ---- shared state: Q network and its optimiser (target and replay are saved by the
  * SDK updatables that own their updates) ---- */
 
@@ -258,7 +271,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
 
     if ((st = athlete_mlp_create(widths, cfg.hidden.count + 2, ATHLETE_ACTIVATION_RELU, ATHLETE_ACTIVATION_IDENTITY,
                                  &s->q, err)) ||
-        (st = athlete_mlp_workspace_create(s->q, 1, &s->act_ws, err)))
+        (st = athlete_mlp_workspace_create(s->q, athlete_build_num_envs(args), &s->act_ws, err)))
         goto fail;
     if (!athlete_build_loading(args)) { /* else the weights are read from the file next */
         athlete_rng init_rng;
@@ -282,6 +295,9 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .start_epsilon = s->start_epsilon,
         .end_epsilon = s->end_epsilon,
         .epsilon_decay_steps = s->epsilon_decay_steps,
+        .q_values_batch = q_values_batch,
+        .num_envs = athlete_build_num_envs(args),
+        .observation_size = s->observation_size,
     };
     if ((st = athlete_epsilon_greedy_policy_create(&policy, &parts->training_policy, err)))
         goto fail;

@@ -24,7 +24,7 @@ typedef struct dqn_state {
     uint64_t epsilon_decay_steps;
     /* networks: the online Q network, and its target (owned by the state, synced by the SDK's target sync) */
     athlete_mlp *q, *target;
-    athlete_mlp_workspace *act_ws;  /* batch 1, for acting */
+    athlete_mlp_workspace *act_ws;  /* num_envs rows, for acting */
     athlete_mlp_workspace *batch_ws; /* Q(s) of a minibatch, kept for backward */
     athlete_mlp_workspace *next_ws;  /* Q_target(s') */
     athlete_mlp_workspace *online_next_ws; /* Q(s') for double Q */

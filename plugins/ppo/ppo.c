@@ -19,10 +19,14 @@
 #include <math.h>
 
 #include "noise-keys.h"
+#include <stdio.h>
 #include <string.h>
 
 /* RNG streams of the agent's seed, one per random component. */
 enum { STREAM_INIT = 1, STREAM_TRAINING_POLICY = 2, STREAM_MINIBATCHES = 3, STREAM_NOISE = 4 };
+/* Environment i > 0's noise process draws from stream STREAM_ENV_NOISE + i (environment 0
+ * keeps STREAM_NOISE: one environment is the single-environment agent). */
+#define STREAM_ENV_NOISE UINT64_C(0x4e6f697365000000)
 
 #define MAX_WIDTH 65536
 
@@ -101,8 +105,9 @@ typedef struct ppo_policy {
     ppo_state *state;
     athlete_rng rng;  /* training policy only */
     float *log_probs; /* num_envs: each row's info "log_prob" array (one float, the sum over dimensions) */
-    athlete_noise *noise; /* training policy, Box actions, "noise_process_class" set; owned */
-    float *xi;            /* output_size standard-normal draws from the noise process */
+    athlete_noise **noise; /* training policy, Box actions, "noise_process_class" set: one process
+                            * per environment (each its own stream, restarted with its episodes); owned */
+    float *xi;             /* output_size standard-normal draws from a noise process */
 } ppo_policy;
 
 /* The actor's outputs for n observation rows (normalised first when configured). */
@@ -119,7 +124,7 @@ static const float *actor_row(ppo_state *s, const float *observation) { return a
 
 /* One row's action from the actor's output row; the training policy samples (rows in
  * order from one stream, so one row draws what a single-environment agent draws). */
-static void sample_row(ppo_policy *p, const float *out, float *action, float *log_prob_out)
+static void sample_row(ppo_policy *p, size_t row, const float *out, float *action, float *log_prob_out)
 {
     ppo_state *s = p->state;
     double log_prob;
@@ -130,7 +135,7 @@ static void sample_row(ppo_policy *p, const float *out, float *action, float *lo
         action[0] = isfinite(log_prob) ? (float)(s->action_start + (int64_t)index) : NAN;
     } else {
         if (p->noise) { /* N(mu, sigma^2) still, but successive draws correlated in time */
-            athlete_noise_sample(p->noise, p->xi);
+            athlete_noise_sample(p->noise[row], p->xi);
             for (size_t j = 0; j < s->output_size; j++)
                 action[j] = (float)((double)out[j] + exp((double)s->log_std[j]) * (double)p->xi[j]);
         } else {
@@ -163,7 +168,7 @@ static athlete_status training_act(void *self, const float *observation, const a
     (void)clock;
     (void)err;
     ppo_policy *p = self;
-    sample_row(p, actor_row(p->state, observation), action, &p->log_probs[0]);
+    sample_row(p, 0, actor_row(p->state, observation), action, &p->log_probs[0]);
     athlete_info_set_reals(info, "log_prob", &p->log_probs[0], 1);
     return ATHLETE_OK;
 }
@@ -172,7 +177,6 @@ static athlete_status training_act_batch(void *self, const float *observations, 
                                          const athlete_clock *clock, float *actions, athlete_info *infos,
                                          athlete_error *err)
 {
-    (void)first; /* no per-episode state */
     (void)clock;
     ppo_policy *p = self;
     ppo_state *s = p->state;
@@ -180,7 +184,9 @@ static athlete_status training_act_batch(void *self, const float *observations, 
         return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "ppo: %zu rows for a policy of %zu", n, s->num_envs);
     const float *out = actor_rows(s, observations, n);
     for (size_t i = 0; i < n; i++) {
-        sample_row(p, out + i * s->output_size, actions + i * s->action_size, &p->log_probs[i]);
+        if (p->noise && first[i]) /* environment i's episode starts: its process restarts */
+            athlete_noise_reset(p->noise[i]);
+        sample_row(p, i, out + i * s->output_size, actions + i * s->action_size, &p->log_probs[i]);
         athlete_info_set_reals(&infos[i], "log_prob", &p->log_probs[i], 1);
     }
     return ATHLETE_OK;
@@ -220,16 +226,29 @@ static athlete_status training_reset_act(void *self, const float *observation, c
 {
     ppo_policy *p = self;
     if (p->noise)
-        athlete_noise_reset(p->noise);
+        athlete_noise_reset(p->noise[0]);
     return training_act(self, observation, clock, action, info, err);
+}
+
+/* Environment i's noise records: "noise" for environment 0 (as a single-environment
+ * agent's), "noise_i" for the others. */
+static void noise_name(size_t i, char *name, size_t size)
+{
+    if (i == 0)
+        snprintf(name, size, "noise");
+    else
+        snprintf(name, size, "noise_%zu", i);
 }
 
 static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *err)
 {
     ppo_policy *p = self;
     athlete_status st = athlete_writer_put(w, "rng", ATHLETE_RECORD_BYTES, &p->rng, sizeof p->rng, err);
-    if (st == ATHLETE_OK && p->noise)
-        st = athlete_noise_save(p->noise, w, "noise", err);
+    for (size_t i = 0; st == ATHLETE_OK && p->noise && i < p->state->num_envs; i++) {
+        char name[32];
+        noise_name(i, name, sizeof name);
+        st = athlete_noise_save(p->noise[i], w, name, err);
+    }
     return st;
 }
 
@@ -237,8 +256,11 @@ static athlete_status policy_load(void *self, athlete_reader *r, athlete_error *
 {
     ppo_policy *p = self;
     athlete_status st = athlete_reader_get_rng(r, "rng", &p->rng, err);
-    if (st == ATHLETE_OK && p->noise)
-        st = athlete_noise_load(p->noise, r, "noise", err);
+    for (size_t i = 0; st == ATHLETE_OK && p->noise && i < p->state->num_envs; i++) {
+        char name[32];
+        noise_name(i, name, sizeof name);
+        st = athlete_noise_load(p->noise[i], r, name, err);
+    }
     return st;
 }
 
@@ -247,7 +269,9 @@ static void policy_destroy(void *self)
     ppo_policy *p = self;
     if (!p)
         return;
-    athlete_noise_destroy(p->noise);
+    for (size_t i = 0; p->noise && i < p->state->num_envs; i++)
+        athlete_noise_destroy(p->noise[i]);
+    athlete_free(p->noise);
     athlete_free(p->xi);
     athlete_free(p->log_probs);
     athlete_free(p);
@@ -611,11 +635,6 @@ static athlete_status apply_settings(ppo_state *s, const ppo_settings *cfg, athl
     s->value_clip = cfg->value_clip;
     s->grad_clipping = cfg->max_grad_norm > 0;
     s->max_grad_norm = cfg->max_grad_norm;
-    if (cfg->noise.kind >= 0 && s->num_envs > 1)
-        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
-                                 "ppo config: 'noise_process_class' works with one environment only (got %zu); set it "
-                                 "to null",
-                                 s->num_envs);
     return ATHLETE_OK;
 }
 
@@ -689,10 +708,16 @@ static athlete_status make_policy(ppo_state *s, const athlete_policy_ops *ops, c
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "ppo config: 'noise_process_class' needs a Box action space (a categorical policy "
                                  "draws no Gaussian noise); set it to null");
-    athlete_noise_options options = actor_critic_noise_options(noise, s->output_size, seed, STREAM_NOISE);
-    if (!(p->xi = athlete_calloc(s->output_size, sizeof *p->xi)))
+    if (!(p->xi = athlete_calloc(s->output_size, sizeof *p->xi)) ||
+        !(p->noise = athlete_calloc(s->num_envs, sizeof *p->noise)))
         return no_memory(err, "the noise draws");
-    return athlete_noise_create(&options, &p->noise, err);
+    athlete_status st = ATHLETE_OK;
+    for (size_t i = 0; i < s->num_envs && st == ATHLETE_OK; i++) {
+        athlete_noise_options options =
+            actor_critic_noise_options(noise, s->output_size, seed, i == 0 ? STREAM_NOISE : STREAM_ENV_NOISE + i);
+        st = athlete_noise_create(&options, &p->noise[i], err);
+    }
+    return st;
 }
 
 /* Fills parts; on failure the caller destroys whatever was attached (no goto). */

@@ -261,6 +261,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .start_epsilon = s->start_epsilon,
         .end_epsilon = s->end_epsilon,
         .epsilon_decay_steps = s->epsilon_decay_steps,
+        .observation_size = 1, /* act_batch: a table lookup per row */
     };
     if ((st = athlete_epsilon_greedy_policy_create(&policy, &parts->training_policy, err)))
         goto fail;

@@ -10,7 +10,8 @@
 typedef struct discrete_policy {
     athlete_discrete_policy_options options;
     athlete_rng rng;
-    double *q;
+    size_t rows;   /* q_values_batch's rows at most (0: no batched values) */
+    double *q;     /* max(rows, 1) x action_count */
     size_t *ties;
 } discrete_policy;
 
@@ -23,23 +24,27 @@ double athlete_epsilon_at(double start, double end, uint64_t decay_steps, const 
     return eps > end ? eps : end;
 }
 
-static athlete_status greedy_index(discrete_policy *p, const float *observation, size_t *index,
+/* The greedy action of `observation`, from its action values q (NULL: computed here). */
+static athlete_status greedy_index(discrete_policy *p, const float *observation, const double *q, size_t *index,
                                    athlete_error *err)
 {
-    athlete_status st = p->options.q_values(p->options.context, observation, p->q, err);
-    if (st != ATHLETE_OK)
-        return st;
+    if (!q) {
+        athlete_status st = p->options.q_values(p->options.context, observation, p->q, err);
+        if (st != ATHLETE_OK)
+            return st;
+        q = p->q;
+    }
     size_t n = p->options.action_count;
     size_t best = 0;
     for (size_t i = 1; i < n; i++)
-        if (p->q[i] > p->q[best])
+        if (q[i] > q[best])
             best = i;
-    if (isnan(p->q[best]))
+    if (isnan(q[best]))
         return athlete_error_set(err, ATHLETE_E_NON_FINITE, "action value %zu is NaN (did training diverge?)", best);
     if (p->options.random_tie_break) {
         size_t count = 0;
         for (size_t i = 0; i < n; i++)
-            if (p->q[i] == p->q[best])
+            if (q[i] == q[best])
                 p->ties[count++] = i;
         if (count > 1) /* one draw only when there is a tie, as the original */
             best = p->ties[athlete_rng_below(&p->rng, count)];
@@ -53,39 +58,83 @@ static void write_action(const discrete_policy *p, size_t index, float *action)
     action[0] = (float)(p->options.action_start + (int64_t)index);
 }
 
-static athlete_status epsilon_greedy_act(void *self, const float *observation, const athlete_clock *clock,
-                                         float *action, athlete_info *info, athlete_error *err)
+/* The action values of every row in one call when the policy has a batched function for
+ * that many rows; NULL otherwise (each greedy row computes its own). The values carry no
+ * randomness, so computing them first leaves every row's draws unchanged. */
+static athlete_status batch_values(discrete_policy *p, const float *observations, size_t rows, const double **q,
+                                   athlete_error *err)
 {
+    *q = NULL;
+    if (!p->options.q_values_batch || rows > p->rows)
+        return ATHLETE_OK;
+    athlete_status st = p->options.q_values_batch(p->options.context, observations, rows, p->q, err);
+    if (st == ATHLETE_OK)
+        *q = p->q;
+    return st;
+}
+
+static athlete_status epsilon_greedy_act_batch(void *self, const float *observations, size_t rows, const bool *first,
+                                               const athlete_clock *clock, float *actions, athlete_info *infos,
+                                               athlete_error *err)
+{
+    (void)first;
     discrete_policy *p = self;
     const athlete_discrete_policy_options *o = &p->options;
     double eps = athlete_epsilon_at(o->start_epsilon, o->end_epsilon, o->epsilon_decay_steps, clock);
-    bool greedy = false;
-    size_t index;
-    if (!athlete_clock_warmup_done(clock) || athlete_rng_uniform(&p->rng) < eps) {
-        index = (size_t)athlete_rng_below(&p->rng, o->action_count);
-    } else {
-        athlete_status st = greedy_index(p, observation, &index, err);
+    bool warm = athlete_clock_warmup_done(clock);
+    const double *q = NULL;
+    athlete_status st = warm ? batch_values(p, observations, rows, &q, err) : ATHLETE_OK;
+    size_t obs = o->observation_size;
+    for (size_t i = 0; i < rows && st == ATHLETE_OK; i++) {
+        bool greedy = false;
+        size_t index;
+        if (!warm || athlete_rng_uniform(&p->rng) < eps) {
+            index = (size_t)athlete_rng_below(&p->rng, o->action_count);
+        } else {
+            st = greedy_index(p, observations + i * obs, q ? q + i * o->action_count : NULL, &index, err);
+            greedy = true;
+        }
         if (st != ATHLETE_OK)
-            return st;
-        greedy = true;
+            break;
+        write_action(p, index, actions + i);
+        athlete_info_set_bool(&infos[i], "greedy", greedy);
+        athlete_info_set_real(&infos[i], "epsilon", eps);
     }
-    write_action(p, index, action);
-    athlete_info_set_bool(info, "greedy", greedy);
-    athlete_info_set_real(info, "epsilon", eps);
-    return ATHLETE_OK;
+    return st;
+}
+
+static athlete_status epsilon_greedy_act(void *self, const float *observation, const athlete_clock *clock,
+                                         float *action, athlete_info *info, athlete_error *err)
+{
+    const bool first = false;
+    return epsilon_greedy_act_batch(self, observation, 1, &first, clock, action, info, err);
+}
+
+static athlete_status greedy_act_batch(void *self, const float *observations, size_t rows, const bool *first,
+                                       const athlete_clock *clock, float *actions, athlete_info *infos,
+                                       athlete_error *err)
+{
+    (void)first;
+    (void)clock;
+    (void)infos;
+    discrete_policy *p = self;
+    const double *q = NULL;
+    athlete_status st = batch_values(p, observations, rows, &q, err);
+    size_t obs = p->options.observation_size;
+    for (size_t i = 0; i < rows && st == ATHLETE_OK; i++) {
+        size_t index;
+        st = greedy_index(p, observations + i * obs, q ? q + i * p->options.action_count : NULL, &index, err);
+        if (st == ATHLETE_OK)
+            write_action(p, index, actions + i);
+    }
+    return st;
 }
 
 static athlete_status greedy_act(void *self, const float *observation, const athlete_clock *clock,
                                  float *action, athlete_info *info, athlete_error *err)
 {
-    (void)clock;
-    (void)info;
-    discrete_policy *p = self;
-    size_t index;
-    athlete_status st = greedy_index(p, observation, &index, err);
-    if (st == ATHLETE_OK)
-        write_action(p, index, action);
-    return st;
+    const bool first = false;
+    return greedy_act_batch(self, observation, 1, &first, clock, action, info, err);
 }
 
 static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *err)
@@ -126,6 +175,25 @@ static const athlete_policy_ops greedy_ops = {
     .destroy = policy_destroy,
 };
 
+/* With the observation rows' size: act_batch too. */
+static const athlete_policy_ops epsilon_greedy_batch_ops = {
+    .struct_size = sizeof(athlete_policy_ops),
+    .act = epsilon_greedy_act,
+    .save = policy_save,
+    .load = policy_load,
+    .destroy = policy_destroy,
+    .act_batch = epsilon_greedy_act_batch,
+};
+
+static const athlete_policy_ops greedy_batch_ops = {
+    .struct_size = sizeof(athlete_policy_ops),
+    .act = greedy_act,
+    .save = policy_save,
+    .load = policy_load,
+    .destroy = policy_destroy,
+    .act_batch = greedy_act_batch,
+};
+
 #define DISCRETE_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_discrete_policy_options, epsilon_decay_steps)
 
 static athlete_status create(const athlete_discrete_policy_options *options, const athlete_policy_ops *ops,
@@ -147,7 +215,8 @@ static athlete_status create(const athlete_discrete_policy_options *options, con
         memcpy(&p->options, options,
                options->struct_size < sizeof *options ? options->struct_size : sizeof *options);
         p->options.struct_size = sizeof p->options;
-        p->q = athlete_calloc(options->action_count, sizeof *p->q);
+        p->rows = p->options.q_values_batch ? (p->options.num_envs ? p->options.num_envs : 1) : 0;
+        p->q = athlete_calloc((p->rows ? p->rows : 1) * options->action_count, sizeof *p->q);
         p->ties = athlete_calloc(options->action_count, sizeof *p->ties);
     }
     if (!p || !p->q || !p->ties) {
@@ -155,6 +224,8 @@ static athlete_status create(const athlete_discrete_policy_options *options, con
         return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "discrete policy: out of memory");
     }
     athlete_rng_seed(&p->rng, options->seed, options->stream);
+    if (p->options.observation_size)
+        ops = ops == &epsilon_greedy_ops ? &epsilon_greedy_batch_ops : &greedy_batch_ops;
     out->ops = ops;
     out->self = p;
     return ATHLETE_OK;

@@ -1,8 +1,10 @@
 /* Writes the fuzzers' seed corpus: a real checkpoint of every algorithm (small networks,
- * mid-episode, with and without the environment state) and a policy-only file of each.
+ * mid-episode, with and without the environment state) and a policy-only file of each,
+ * and a vector agent's checkpoint (ppo, 3 environments, one noise process each).
  * usage: make-fuzz-seeds DIR */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
+#include <athlete/vector-env.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,46 @@ static int fail(const char *what, const athlete_error *err)
 {
     fprintf(stderr, "make-fuzz-seeds: %s: %s\n", what, err->message);
     return 1;
+}
+
+/* ppo driving 3 Pendulum environments, each with its own coloured noise process, saved in
+ * the middle of a rollout. */
+static int vector_seed(const athlete_registry *reg, const char *dir)
+{
+    enum { N = 3 };
+    athlete_error err;
+    athlete_vector_env *venv = NULL;
+    athlete_agent *agent = NULL;
+    uint64_t seed = 7;
+    float observations[3 * N], finals[3 * N], env_actions[N];
+    double rewards[N];
+    bool terminated[N], truncated[N];
+    const float *actions;
+    athlete_status st = athlete_vector_env_create("Pendulum-v1", NULL, N, &venv, &err);
+    if (st == ATHLETE_OK)
+        st = athlete_agent_create_vector(
+            reg, "ppo", athlete_vector_env_observation_space(venv), athlete_vector_env_action_space(venv), N, &seed,
+            "{\"steps_per_update\": 8, \"mini_batch_size\": 4, \"epochs_per_update\": 1,"
+            " \"actor_network_arguments\": {\"hidden_dims\": [8]}, \"value_network_arguments\": {\"hidden_dims\": [8]},"
+            " \"noise_process_class\": \"colored\", \"noise_process_arguments\": {\"horizon\": 8}}",
+            &agent, &err);
+    if (st == ATHLETE_OK && (st = athlete_vector_env_reset(venv, &seed, observations, &err)) == ATHLETE_OK)
+        st = athlete_agent_vector_reset_step(agent, observations, &actions, NULL, &err);
+    for (int t = 0; st == ATHLETE_OK && t < 20; t++) {
+        for (size_t i = 0; i < N; i++)
+            athlete_space_clip(athlete_vector_env_action_space(venv), actions + i, env_actions + i);
+        st = athlete_vector_env_step(venv, env_actions, N, observations, rewards, terminated, truncated, finals, &err);
+        if (st == ATHLETE_OK)
+            st = athlete_agent_vector_step(agent, observations, finals, rewards, terminated, truncated, &actions, NULL,
+                                           &err);
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ppo-vector-without-env", dir);
+    if (st == ATHLETE_OK)
+        st = athlete_agent_save_checkpoint(agent, path, false, NULL, &err);
+    athlete_agent_destroy(agent);
+    athlete_vector_env_destroy(venv);
+    return st == ATHLETE_OK ? 0 : fail("ppo-vector", &err);
 }
 
 int main(int argc, char **argv)
@@ -105,6 +147,8 @@ int main(int argc, char **argv)
         athlete_agent_destroy(agent);
         athlete_env_destroy(env);
     }
+    if (rc == 0)
+        rc = vector_seed(reg, argv[1]);
     athlete_registry_destroy(reg);
     return rc;
 }

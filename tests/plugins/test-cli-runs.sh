@@ -140,5 +140,45 @@ expect 1 "'straight' already holds a run; continue it with --resume straight or 
 expect 0 "evaluation" -- "$athlete" train dqn CartPole-v1 --config straight/config.json --steps 10 --quiet --eval-episodes 1 --run-dir again
 cmp -s straight/config.json again/config.json || fail "--config straight/config.json gives another configuration"
 
+# 7. --envs N: one vector agent on N environments. Steps count environment steps (N per
+#    call, periods count when a call crosses them), a folder resumes exactly (also from a
+#    periodic checkpoint), evaluation stays on one environment, and a resume refuses
+#    another --envs.
+vppo=(--set steps_per_update=16 --set mini_batch_size=64 --set epochs_per_update=2
+      --set 'value_network_arguments.hidden_dims=[8]' --set 'actor_network_arguments.hidden_dims=[8]')
+vrun=(--envs 8 --eval-every 1000 --eval-episodes 1 --checkpoint-every 1500 --log-every 500 --csv --quiet)
+expect 0 "evaluation: ppo on Pendulum-v1, 1 episodes" -- "$athlete" train ppo Pendulum-v1 "${vppo[@]}" --steps 4000 "${vrun[@]}" --run-dir v_straight
+expect 0 "evaluation: ppo on Pendulum-v1" -- "$athlete" train ppo Pendulum-v1 "${vppo[@]}" --steps 1904 "${vrun[@]}" --run-dir v_halves
+grep -q '"env_lengths":' v_halves/final.state.json || fail "a vector run's state file lacks the environments' episodes"
+expect 0 "evaluation: ppo on Pendulum-v1" -- "$athlete" train --resume v_halves --steps 2096 --envs 8 --quiet
+same_run v_straight v_halves
+grep -q '"envs":	8,' v_straight/run.json || fail "run.json does not record --envs 8"
+[ "$(grep -c '"type": "episode"' v_straight/metrics.jsonl)" = 16 ] || fail "4000 steps of 8 Pendulum environments should end 16 episodes"
+grep -q '"type": "update", "step": 1504, "steps": 504,' v_straight/metrics.jsonl || fail "the update line after step 1500 is not at step 1504"
+for f in checkpoints/step_1504.ckpt checkpoints/step_3000.ckpt best.policy; do
+  [ -f "v_straight/$f" ] || fail "v_straight/$f is missing"
+done
+cp -r v_straight v_crashed
+rm v_crashed/final.ckpt v_crashed/final.state.json
+expect 0 "resuming v_crashed/checkpoints/step_3000.ckpt from step 3000" -- "$athlete" train --resume v_crashed
+same_run v_straight v_crashed
+final=$("$athlete" train ppo Pendulum-v1 "${vppo[@]}" --steps 800 --envs 4 --eval-episodes 2 --quiet --run-dir v_scored 2>/dev/null)
+again=$("$athlete" eval v_scored/final.ckpt Pendulum-v1 --episodes 2)
+[ -n "$final" ] && [ "$final" = "$again" ] || fail "a vector run's final evaluation '$final' differs from eval's '$again'"
+# Off-policy agents too (their vector path), exactly resumed.
+vdqn=("${small[@]}" --envs 4 --eval-every 1000 --eval-episodes 2 --log-every 500 --quiet)
+expect 0 "evaluation: dqn on CartPole-v1" -- "$athlete" train dqn CartPole-v1 "${vdqn[@]}" --steps 2000 --run-dir vd_straight
+expect 0 "evaluation: dqn on CartPole-v1" -- "$athlete" train dqn CartPole-v1 "${vdqn[@]}" --steps 1004 --run-dir vd_halves
+expect 0 "evaluation: dqn on CartPole-v1" -- "$athlete" train --resume vd_halves --steps 996 --quiet
+cmp -s vd_straight/final.ckpt vd_halves/final.ckpt || fail "a resumed dqn vector run ends with other bytes"
+diff <(no_wall vd_straight/metrics.jsonl) <(no_wall vd_halves/metrics.jsonl) >/dev/null || fail "a resumed dqn vector run has other metrics"
+expect 0 "environments: +8 \(a vector agent\)" -- "$athlete" info v_straight/final.ckpt
+expect 2 "^athlete: --envs expects a positive integer, got '0'$" -- "$athlete" train ppo Pendulum-v1 --envs 0
+expect 2 "^athlete: --envs must be at most 65536, got '65537'$" -- "$athlete" train ppo Pendulum-v1 --envs 65537
+expect 1 "^athlete: resume: the run folder 'v_halves' trains 8 environments, not --envs 4$" -- "$athlete" train --resume v_halves --steps 8 --envs 4
+expect 1 "^athlete: resume: the run folder 'straight' trains 1 environment, not --envs 2$" -- "$athlete" train --resume straight --steps 8 --envs 2
+expect 1 "^athlete: resume: 'v_straight/final.ckpt' holds an agent of 8 environments, not --envs 2$" -- "$athlete" train ppo Pendulum-v1 --resume v_straight/final.ckpt --envs 2
+expect 0 "training ppo on Pendulum-v1 x 8 environments, steps 4000 to 4800" -- "$athlete" train ppo Pendulum-v1 --resume v_straight/final.ckpt --steps 800 --eval-episodes 1 --run-dir v_file
+
 [ $failures -eq 0 ] || { echo "$failures run check(s) failed"; exit 1; }
 echo "all run checks passed"

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "alloc-count.h"
@@ -45,6 +46,10 @@ static const vcase cases[] = {
      " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
     {"ppo", "Pendulum-v1",
      "{\"steps_per_update\": 64, \"mini_batch_size\": 16, \"epochs_per_update\": 2, \"normalize_observations\": true,"
+     " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
+    {"ppo", "Pendulum-v1", /* one noise process per environment */
+     "{\"steps_per_update\": 64, \"mini_batch_size\": 16, \"epochs_per_update\": 2, \"noise_process_class\": \"colored\","
+     " \"noise_process_arguments\": {\"horizon\": 150},"
      " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
     {"ppo", "CartPole-v1",
      "{\"steps_per_update\": 64, \"mini_batch_size\": 16, \"epochs_per_update\": 2, \"value_loss_clip_value\": 0.2,"
@@ -270,6 +275,35 @@ START_TEST(many_envs_run_every_algorithm_without_allocating)
 }
 END_TEST
 
+/* The batched evaluation policy (one forward pass over the rows) acts on each row as it
+ * acts on that row alone (the sums may run in another order: within float rounding). */
+START_TEST(batched_acting_matches_single_rows)
+{
+    const vcase *c = &cases[_i];
+    athlete_registry *reg = registry();
+    vrig r;
+    vrig_start(&r, reg, c, 5, 7);
+    for (int t = 0; t < 150; t++) /* past warmup: trained weights */
+        vrig_step(&r);
+    athlete_agent_eval(r.agent);
+    athlete_error err;
+    float batch[5 * 8];
+    ck_assert_uint_le(r.n * r.act, sizeof batch / sizeof batch[0]);
+    ck_assert_ok(athlete_agent_vector_reset_step(r.agent, r.observations, &r.actions, NULL, &err), &err);
+    memcpy(batch, r.actions, r.n * r.act * sizeof(float));
+    for (size_t i = 0; i < r.n; i++) {
+        const float *single;
+        ck_assert_ok(athlete_agent_reset_step(r.agent, r.observations + i * r.obs, &single, NULL, &err), &err);
+        for (size_t j = 0; j < r.act; j++)
+            ck_assert_msg(fabsf(single[j] - batch[i * r.act + j]) <= 1e-5f * fmaxf(1.0f, fabsf(single[j])),
+                          "%s: row %zu element %zu: %.9g alone, %.9g in the batch", c->id, i, j, single[j],
+                          batch[i * r.act + j]);
+    }
+    vrig_stop(&r);
+    athlete_registry_destroy(reg);
+}
+END_TEST
+
 /* PPO's steps_per_update counts per environment: with 4 environments and 16 steps per
  * rollout an update runs every 16 calls (64 interactions). */
 START_TEST(ppo_rollouts_hold_steps_times_envs)
@@ -415,6 +449,7 @@ int main(void)
     tcase_add_loop_test(tc, one_env_is_the_single_agent, 0, (int)CASES);
     tcase_add_loop_test(tc, many_envs_run_every_algorithm_without_allocating, 0, (int)CASES);
     tcase_add_loop_test(tc, many_envs_resume_bit_identically, 0, (int)CASES);
+    tcase_add_loop_test(tc, batched_acting_matches_single_rows, 1, (int)CASES); /* not q_learning: random tie breaks */
     tcase_add_test(tc, ppo_rollouts_hold_steps_times_envs);
     tcase_add_test(tc, epsilon_decays_per_interaction);
     tcase_add_test(tc, bad_calls_are_refused);

@@ -4,6 +4,7 @@
  * FIFO, a device), huge sparse files, limits, and linear-time parsing. */
 #include <athlete/athlete.h>
 #include <athlete/env.h>
+#include <athlete/vector-env.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -230,6 +231,75 @@ START_TEST(test_partial_rollout_action)
     set_float(&f, "env.collector.log_probs", 2, INFINITY);
     expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
                    "checkpoint: record 'env.collector.log_probs' holds infinity at 2");
+    ckpt_free(&f);
+}
+END_TEST
+
+/* A vector agent of n environments trained `steps` calls on a vector environment, saved
+ * with the environments running. */
+static void make_vector_checkpoint(const char *algorithm, const char *env_id, const char *overrides, size_t n,
+                                   int steps, ckpt_file *out)
+{
+    athlete_error err;
+    athlete_vector_env *venv;
+    athlete_agent *agent;
+    uint64_t seed = 3;
+    ck_assert_ok(athlete_vector_env_create(env_id, NULL, n, &venv, &err), &err);
+    const athlete_space *os = athlete_vector_env_observation_space(venv), *as = athlete_vector_env_action_space(venv);
+    ck_assert_ok(athlete_agent_create_vector(reg, algorithm, os, as, n, &seed, overrides, &agent, &err), &err);
+    size_t obs = athlete_space_flat_size(os), act = athlete_space_flat_size(as);
+    float observations[64], finals[64], env_actions[64];
+    double rewards[8];
+    bool terminated[8], truncated[8];
+    ck_assert_uint_le(n * obs, 64);
+    ck_assert_uint_le(n, 8);
+    const float *actions;
+    ck_assert_ok(athlete_vector_env_reset(venv, &seed, observations, &err), &err);
+    ck_assert_ok(athlete_agent_vector_reset_step(agent, observations, &actions, NULL, &err), &err);
+    for (int t = 0; t < steps; t++) {
+        for (size_t i = 0; i < n; i++)
+            athlete_space_clip(as, actions + i * act, env_actions + i * act);
+        ck_assert_ok(athlete_vector_env_step(venv, env_actions, n * act, observations, rewards, terminated, truncated,
+                                             finals, &err),
+                     &err);
+        ck_assert_ok(athlete_agent_vector_step(agent, observations, finals, rewards, terminated, truncated, &actions,
+                                               NULL, &err),
+                     &err);
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s-vector.ckpt", dir, algorithm);
+    ck_assert_ok(athlete_agent_save_checkpoint(agent, path, false, NULL, &err), &err);
+    athlete_agent_destroy(agent);
+    athlete_vector_env_destroy(venv);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static unsigned char buf[1 << 20];
+    size_t size = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ck_assert(ckpt_parse(buf, size, out));
+}
+
+/* PPO with a noise process and several environments keeps one process per environment:
+ * every one is validated on load. */
+START_TEST(test_vector_noise_processes)
+{
+    ckpt_file f;
+    make_vector_checkpoint("ppo", "Pendulum-v1",
+                           "{\"steps_per_update\": 16, \"mini_batch_size\": 16, \"epochs_per_update\": 1,"
+                           " \"actor_network_arguments\": {\"hidden_dims\": [8]},"
+                           " \"value_network_arguments\": {\"hidden_dims\": [8]},"
+                           " \"noise_process_class\": \"colored\", \"noise_process_arguments\": {\"horizon\": 20}}",
+                           3, 30, &f);
+    set_u64(&f, "policy.training.noise_2.position", 0, 21);
+    expect_refused(write_sealed(&f, "bad"), false, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "noise: record 'noise_2.position' holds 21, beyond the horizon 20");
+    set_u64(&f, "policy.training.noise_2.position", 0, 3);
+    ckpt_record *r = ckpt_find(&f, "policy.training.noise_1.std");
+    ck_assert_ptr_nonnull(r);
+    double negative = -1;
+    memcpy(r->payload, &negative, 8);
+    expect_refused(write_sealed(&f, "bad"), false, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "noise: record 'noise_1.std' holds -1");
     ckpt_free(&f);
 }
 END_TEST
@@ -590,6 +660,7 @@ int main(void)
     tcase_add_test(tc, test_replay_action_out_of_space);
     tcase_add_test(tc, test_pending_action_and_observation);
     tcase_add_test(tc, test_partial_rollout_action);
+    tcase_add_test(tc, test_vector_noise_processes);
     tcase_add_test(tc, test_clock_ahead_of_components);
     tcase_add_test(tc, test_degenerate_rng);
     tcase_add_test(tc, test_info_key_with_control_byte);

@@ -105,6 +105,8 @@ int cmd_info(int argc, char **argv)
             const athlete_clock *c = athlete_agent_clock(agent);
             printf("steps:             %" PRIu64 "\n", c->interactions);
             printf("episodes:          %" PRIu64 "\n", c->episodes);
+            if (athlete_agent_num_envs(agent) > 1)
+                printf("environments:      %zu (a vector agent)\n", athlete_agent_num_envs(agent));
             printf("environment state: %s\n",
                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "environment_state")) ? "yes" : "no");
         }

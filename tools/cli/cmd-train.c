@@ -7,6 +7,7 @@
 #include "progress.h"
 #include "run-dir.h"
 #include "runner.h"
+#include "vector-runner.h"
 
 #include <athlete/blas.h>
 #include <athlete/version.h>
@@ -24,8 +25,8 @@
 
 typedef struct train_options {
     const char *algorithm, *env_id;
-    uint64_t steps, seed, checkpoint_every, keep, eval_every, eval_episodes, log_every;
-    bool steps_given, eval_episodes_given, quiet, csv, preset;
+    uint64_t steps, seed, checkpoint_every, keep, eval_every, eval_episodes, log_every, envs;
+    bool steps_given, eval_episodes_given, quiet, csv, preset, envs_given;
     const char *run_setting; /* an option that a run folder's resume cannot change, or NULL */
     cli_pairs *overrides, *env_options;
     const char *config_path, *run_dir, *metrics_path, *save_path, *resume_path;
@@ -35,12 +36,15 @@ typedef struct trainer {
     train_options o;
     athlete_registry *reg;
     athlete_env *env, *eval_env;
+    athlete_vector_env *venv; /* --envs N > 1: the training environments (env then only names the spaces) */
     athlete_agent *agent;
     char *dir;
     cJSON *run;             /* run.json */
     metrics m;
     progress bar;
-    athlete_training_state state;
+    athlete_training_state state;   /* one environment */
+    athlete_vector_training_state vstate; /* N environments: state.step and state.episode mirror it */
+    uint64_t previous_step;         /* on_step's last step: periods count when a call crosses them */
     uint64_t target;
     double wall_offset;     /* training seconds of earlier sessions */
     bool has_best;
@@ -57,7 +61,7 @@ static double wall_time(const trainer *t) { return t->wall_offset + progress_ela
 
 static int parse_options(int argc, char **argv, train_options *o)
 {
-    *o = (train_options){.steps = 50000, .keep = 3, .eval_episodes = 20, .log_every = 1000,
+    *o = (train_options){.steps = 50000, .keep = 3, .envs = 1, .eval_episodes = 20, .log_every = 1000,
                          .overrides = o->overrides, .env_options = o->env_options};
     int positional = 0;
     for (int i = 0; i < argc; i++) {
@@ -112,6 +116,11 @@ static int parse_options(int argc, char **argv, train_options *o)
             o->eval_episodes_given = true;
         } else if (strcmp(a, "--log-every") == 0) {
             number = &o->log_every;
+        } else if (strcmp(a, "--envs") == 0) {
+            /* Checked against a resumed run's own count instead of being refused. */
+            number = &o->envs;
+            o->envs_given = true;
+            setting = false;
         } else if (strcmp(a, "--set") == 0 || strcmp(a, "--env-option") == 0) {
             const char *problem = cli_pairs_add(a[2] == 's' ? o->overrides : o->env_options, v);
             if (problem)
@@ -132,7 +141,7 @@ static int parse_options(int argc, char **argv, train_options *o)
         } else {
             const char *known[] = {"--steps", "--seed", "--config", "--set", "--env-option", "--run-dir",
                                    "--checkpoint-every", "--keep-checkpoints", "--eval-every", "--eval-episodes",
-                                   "--log-every", "--metrics", "--save", "--resume", "--quiet", "--csv", "--preset"};
+                                   "--log-every", "--envs", "--metrics", "--save", "--resume", "--quiet", "--csv", "--preset"};
             const char *near = cli_nearest(a, known, sizeof known / sizeof known[0]);
             if (near)
                 return cli_usage_error(train_cmd(), "unknown option '%s'; did you mean '%s'?", a, near);
@@ -141,6 +150,8 @@ static int parse_options(int argc, char **argv, train_options *o)
         if (number && (!cli_parse_u64(v, number) || (positive && *number == 0)))
             return cli_usage_error(train_cmd(), "%s expects a %s integer, got '%s'", a,
                                    positive ? "positive" : "non-negative", v);
+        if (number == &o->envs && o->envs > ATHLETE_VECTOR_ENV_MAX)
+            return cli_usage_error(train_cmd(), "--envs must be at most %d, got '%s'", ATHLETE_VECTOR_ENV_MAX, v);
         if (setting && !o->run_setting)
             o->run_setting = a;
     }
@@ -198,11 +209,14 @@ static bool save_checkpoint(trainer *t, const char *path)
         fprintf(stderr, "athlete: %s\n", t->m.error);
         return false;
     }
-    size_t env_size = athlete_env_state_size(t->env);
+    size_t env_size = t->venv ? athlete_vector_env_state_size(t->venv) : athlete_env_state_size(t->env);
     void *env_state = malloc(env_size ? env_size : 1);
     char *hex = NULL, *text = NULL, *state_path = run_state_path(path);
     bool ok = env_state && state_path;
-    if (ok && athlete_env_get_state(t->env, env_state, env_size, &err) != ATHLETE_OK)
+    athlete_status got = !ok ? ATHLETE_OK
+                         : t->venv ? athlete_vector_env_get_state(t->venv, env_state, env_size, &err)
+                                   : athlete_env_get_state(t->env, env_state, env_size, &err);
+    if (got != ATHLETE_OK)
         ok = report("environment state", &err);
     if (ok && athlete_agent_save_checkpoint(t->agent, path, true, NULL, &err) != ATHLETE_OK)
         ok = report("save", &err);
@@ -213,7 +227,15 @@ static bool save_checkpoint(trainer *t, const char *path)
         cJSON_AddNumberToObject(s, "episode", (double)t->state.episode);
         cJSON_AddItemToObject(s, "episode_return", metrics_exact_number(t->state.episode_return));
         cJSON_AddNumberToObject(s, "episode_length", (double)t->state.episode_length);
-        cJSON_AddBoolToObject(s, "in_episode", t->state.in_episode);
+        cJSON_AddBoolToObject(s, "in_episode", t->venv ? t->vstate.started : t->state.in_episode);
+        if (t->venv) { /* each environment's episode in progress */
+            cJSON *returns = cJSON_AddArrayToObject(s, "env_returns");
+            cJSON *lengths = cJSON_AddArrayToObject(s, "env_lengths");
+            for (size_t i = 0; i < t->o.envs; i++) {
+                cJSON_AddItemToArray(returns, metrics_exact_number(t->vstate.episode_returns[i]));
+                cJSON_AddItemToArray(lengths, cJSON_CreateNumber((double)t->vstate.episode_lengths[i]));
+            }
+        }
         cJSON_AddStringToObject(s, "env_state", hex ? hex : "");
         cJSON_AddNumberToObject(s, "metrics_bytes", (double)metrics_run_bytes(&t->m));
         cJSON_AddItemToObject(s, "wall_time", metrics_exact_number(wall_time(t)));
@@ -283,20 +305,33 @@ static bool on_episode(void *context, const athlete_episode_report *r)
     return true;
 }
 
+/* Whether a period of `every` steps ended within (previous, step]: one step at a time that
+ * is step % every == 0; N environments advance N steps per call. */
+static bool crossed(uint64_t previous, uint64_t step, uint64_t every)
+{
+    return every && step / every != previous / every;
+}
+
 static bool on_step(void *context, uint64_t step, const athlete_info *info)
 {
     trainer *t = context;
+    uint64_t previous = t->previous_step;
+    t->previous_step = step;
+    if (t->venv) {
+        t->state.step = t->vstate.step;
+        t->state.episode = t->vstate.episode;
+    }
     metrics_observe(&t->m, info);
     bool ok = true;
-    if (step % t->o.log_every == 0) {
+    if (crossed(previous, step, t->o.log_every)) {
         metrics_end_window(&t->m, step, wall_time(t));
         ok = metrics_sync(&t->m);
         if (!ok)
             fprintf(stderr, "athlete: %s\n", t->m.error);
     }
-    if (ok && t->o.eval_every && step % t->o.eval_every == 0)
+    if (ok && crossed(previous, step, t->o.eval_every))
         ok = evaluate(t, step);
-    if (ok && t->o.checkpoint_every && step % t->o.checkpoint_every == 0) {
+    if (ok && crossed(previous, step, t->o.checkpoint_every)) {
         char name[64];
         snprintf(name, sizeof name, "checkpoints/step_%" PRIu64 ".ckpt", step);
         ok = save_in_run(t, name);
@@ -424,12 +459,23 @@ static int start_new(trainer *t, int argc, char **argv)
             athlete_free(env_options);
             return EXIT_RUNTIME;
         }
+        size_t agent_envs = athlete_agent_num_envs(t->agent);
+        if (o->envs_given && o->envs != agent_envs) {
+            fprintf(stderr, "athlete: resume: '%s' holds an agent of %zu environment%s, not --envs %" PRIu64 "\n",
+                    o->resume_path, agent_envs, agent_envs == 1 ? "" : "s", o->envs);
+            athlete_free(env_options);
+            return EXIT_RUNTIME;
+        }
+        o->envs = agent_envs;
         t->state.step = athlete_agent_clock(t->agent)->interactions;
         t->state.episode = athlete_agent_clock(t->agent)->episodes;
     } else {
         char *overrides = cli_pairs_json(o->overrides);
-        st = athlete_agent_create(t->reg, o->algorithm, athlete_env_observation_space(t->env),
-                                  athlete_env_action_space(t->env), &o->seed, overrides, &t->agent, &err);
+        st = o->envs > 1 ? athlete_agent_create_vector(t->reg, o->algorithm, athlete_env_observation_space(t->env),
+                                                       athlete_env_action_space(t->env), (size_t)o->envs, &o->seed,
+                                                       overrides, &t->agent, &err)
+                         : athlete_agent_create(t->reg, o->algorithm, athlete_env_observation_space(t->env),
+                                                athlete_env_action_space(t->env), &o->seed, overrides, &t->agent, &err);
         athlete_free(overrides);
         if (st != ATHLETE_OK) {
             athlete_free(env_options);
@@ -437,6 +483,13 @@ static int start_new(trainer *t, int argc, char **argv)
             return cli_fail("cannot create the agent", &err);
         }
     }
+    if (o->envs > 1 && (athlete_vector_env_create(o->env_id, env_options, (size_t)o->envs, &t->venv, &err) != ATHLETE_OK ||
+                        athlete_vector_training_state_create((size_t)o->envs, &t->vstate, &err) != ATHLETE_OK)) {
+        athlete_free(env_options);
+        return cli_fail("environment", &err);
+    }
+    t->vstate.step = t->state.step;
+    t->vstate.episode = t->state.episode;
     t->target = t->state.step + o->steps;
     if (o->save_path && !check_save_target(o->save_path, msg, sizeof msg)) {
         athlete_free(env_options);
@@ -460,6 +513,7 @@ static int start_new(trainer *t, int argc, char **argv)
     cJSON_AddItemToObject(t->run, "env_options", env_options ? cJSON_Parse(env_options) : cJSON_CreateObject());
     athlete_free(env_options);
     cJSON_AddNumberToObject(t->run, "seed", (double)athlete_agent_seed(t->agent));
+    cJSON_AddNumberToObject(t->run, "envs", (double)o->envs);
     if (o->resume_path)
         cJSON_AddStringToObject(t->run, "resumed_from", o->resume_path);
     cJSON_AddNumberToObject(t->run, "steps", (double)t->target);
@@ -491,6 +545,28 @@ static int start_new(trainer *t, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     return -1;
+}
+
+/* Each environment's episode in progress, from a vector run's state file. */
+static bool vector_state_from_json(trainer *t, const cJSON *s)
+{
+    const cJSON *returns = cJSON_GetObjectItemCaseSensitive(s, "env_returns");
+    const cJSON *lengths = cJSON_GetObjectItemCaseSensitive(s, "env_lengths");
+    size_t n = (size_t)t->o.envs;
+    if (!cJSON_IsArray(returns) || !cJSON_IsArray(lengths) || (size_t)cJSON_GetArraySize(returns) != n ||
+        (size_t)cJSON_GetArraySize(lengths) != n)
+        return false;
+    const cJSON *r = returns->child, *l = lengths->child;
+    for (size_t i = 0; i < n; i++, r = r->next, l = l->next) {
+        if (!cJSON_IsNumber(r) || !cJSON_IsNumber(l) || !(l->valuedouble >= 0))
+            return false;
+        t->vstate.episode_returns[i] = r->valuedouble;
+        t->vstate.episode_lengths[i] = (uint64_t)l->valuedouble;
+    }
+    t->vstate.started = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "in_episode"));
+    t->vstate.step = t->state.step;
+    t->vstate.episode = t->state.episode;
+    return true;
 }
 
 /* A run folder continues from its newest checkpoint with everything it had. */
@@ -535,10 +611,28 @@ static int resume_folder(trainer *t, int argc, char **argv)
         fprintf(stderr, "athlete: resume: '%s/run.json' has no valid log_every or eval_episodes\n", t->dir);
         return EXIT_RUNTIME;
     }
+    /* Run folders written before vector runs have no "envs": one environment. */
+    const cJSON *envs = cJSON_GetObjectItemCaseSensitive(t->run, "envs");
+    uint64_t run_envs = envs ? run_number(t->run, "envs") : 1;
+    if (run_envs < 1 || run_envs > ATHLETE_VECTOR_ENV_MAX) {
+        fprintf(stderr, "athlete: resume: '%s/run.json' has no valid envs\n", t->dir);
+        return EXIT_RUNTIME;
+    }
+    if (o->envs_given && o->envs != run_envs) {
+        fprintf(stderr, "athlete: resume: the run folder '%s' trains %" PRIu64 " environment%s, not --envs %" PRIu64 "\n",
+                t->dir, run_envs, run_envs == 1 ? "" : "s", o->envs);
+        return EXIT_RUNTIME;
+    }
+    o->envs = run_envs;
     char *options = cJSON_PrintUnformatted(env_options);
     athlete_status st = athlete_env_create(o->env_id, options, &t->env, &err);
     if (st == ATHLETE_OK)
         st = athlete_env_create(o->env_id, options, &t->eval_env, &err);
+    if (st == ATHLETE_OK && o->envs > 1) {
+        st = athlete_vector_env_create(o->env_id, options, (size_t)o->envs, &t->venv, &err);
+        if (st == ATHLETE_OK)
+            st = athlete_vector_training_state_create((size_t)o->envs, &t->vstate, &err);
+    }
     cJSON_free(options);
     if (st != ATHLETE_OK)
         return cli_fail("environment", &err);
@@ -564,6 +658,10 @@ static int resume_folder(trainer *t, int argc, char **argv)
         rc = EXIT_RUNTIME;
     } else if (!spaces_match(t, "resume")) {
         rc = EXIT_RUNTIME;
+    } else if (athlete_agent_num_envs(t->agent) != o->envs) {
+        fprintf(stderr, "athlete: resume: '%s' holds an agent of %zu environments, but the run trains %" PRIu64 "\n",
+                ckpt, athlete_agent_num_envs(t->agent), o->envs);
+        rc = EXIT_RUNTIME;
     }
     if (rc == -1) {
         if (athlete_agent_load_warning(t->agent))
@@ -587,7 +685,12 @@ static int resume_folder(trainer *t, int argc, char **argv)
         if (!env_state || !cJSON_IsBool(in_episode) || !cJSON_IsNumber(ret) || !cJSON_IsNumber(bytes)) {
             fprintf(stderr, "athlete: resume: the state file of '%s' is incomplete\n", ckpt);
             rc = EXIT_RUNTIME;
-        } else if (athlete_env_set_state(t->env, env_state, size, &err) != ATHLETE_OK) {
+        } else if (t->venv && !vector_state_from_json(t, s)) {
+            fprintf(stderr, "athlete: resume: the state file of '%s' lacks the %" PRIu64 " environments' episodes\n",
+                    ckpt, o->envs);
+            rc = EXIT_RUNTIME;
+        } else if ((t->venv ? athlete_vector_env_set_state(t->venv, env_state, size, &err)
+                            : athlete_env_set_state(t->env, env_state, size, &err)) != ATHLETE_OK) {
             rc = cli_fail("resume: environment state", &err);
         } else if (athlete_agent_clock(t->agent)->interactions != t->state.step) {
             fprintf(stderr, "athlete: resume: '%s' is at step %" PRIu64 " but its state file says %" PRIu64 "\n", ckpt,
@@ -656,17 +759,30 @@ static int train(trainer *t)
     athlete_error err;
     train_options *o = &t->o;
     uint64_t first = t->state.step;
+    char envs[48] = "";
+    if (t->venv)
+        snprintf(envs, sizeof envs, " x %" PRIu64 " environments", o->envs);
     if (!o->quiet)
-        fprintf(stderr, "training %s on %s, steps %" PRIu64 " to %" PRIu64 " (seed %" PRIu64 ", OpenBLAS %s, %d thread%s) in %s\n",
-                athlete_agent_algorithm_id(t->agent), o->env_id, first, t->target, athlete_agent_seed(t->agent),
+        fprintf(stderr, "training %s on %s%s, steps %" PRIu64 " to %" PRIu64 " (seed %" PRIu64 ", OpenBLAS %s, %d thread%s) in %s\n",
+                athlete_agent_algorithm_id(t->agent), o->env_id, envs, first, t->target, athlete_agent_seed(t->agent),
                 athlete_blas_corename(), athlete_blas_threads(), athlete_blas_threads() == 1 ? "" : "s", t->dir);
     progress_start(&t->bar, first, t->target, o->quiet);
     athlete_training_callbacks callbacks = {on_episode, on_progress, t, on_step, &interrupt_signal};
     /* The training environment is seeded once, at a run's start; a resumed folder's
      * environment continues from its saved state. */
     const uint64_t *seed = t->env_restored ? NULL : &o->seed;
+    if (t->venv)
+        t->vstate.started = t->vstate.started && t->env_restored;
+    t->previous_step = first;
     interrupt_install();
-    athlete_status st = athlete_run_training_from(t->agent, t->env, &t->state, t->target, seed, &callbacks, &err);
+    athlete_status st;
+    if (t->venv) {
+        st = athlete_run_vector_training_from(t->agent, t->venv, &t->vstate, t->target, seed, &callbacks, &err);
+        t->state.step = t->vstate.step;
+        t->state.episode = t->vstate.episode;
+    } else {
+        st = athlete_run_training_from(t->agent, t->env, &t->state, t->target, seed, &callbacks, &err);
+    }
     interrupt_restore();
     int signo = interrupt_signal;
     progress_finish(&t->bar, t->state.step);
@@ -731,6 +847,8 @@ int cmd_train(int argc, char **argv)
     athlete_registry_destroy(t.reg);
     athlete_env_destroy(t.env);
     athlete_env_destroy(t.eval_env);
+    athlete_vector_env_destroy(t.venv);
+    athlete_vector_training_state_destroy(&t.vstate);
     cli_pairs_destroy(t.o.overrides);
     cli_pairs_destroy(t.o.env_options);
     return rc;

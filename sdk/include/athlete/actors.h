@@ -85,6 +85,10 @@ typedef struct athlete_actor_policy_options {
     athlete_noise *noise;                   /* training only; borrowed; may be NULL */
     double log_std_min, log_std_max;        /* squashed Gaussian */
     uint64_t seed, stream;                  /* training: warmup and sampling draws */
+    /* ABI 1.1: the rows act_batch takes (a vector agent's num_envs; 0 means 1). act_batch
+     * runs one forward pass of the actor over the rows, then draws for each row in turn
+     * exactly what act/reset_act draw (one noise process and one stream for every row). */
+    size_t num_envs;
 } athlete_actor_policy_options;
 
 ATHLETE_API athlete_status athlete_actor_policy_create(const athlete_actor_policy_options *options,

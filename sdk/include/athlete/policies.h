@@ -26,6 +26,11 @@ ATHLETE_BEGIN_DECLS
 typedef athlete_status (*athlete_q_values_fn)(void *context, const float *observation, double *q,
                                               athlete_error *err);
 
+/* The action values of n observation rows (n x observation) into q (n x action count).
+ * Called on the step path: must not allocate. */
+typedef athlete_status (*athlete_q_values_batch_fn)(void *context, const float *observations, size_t n, double *q,
+                                                    athlete_error *err);
+
 typedef struct athlete_discrete_policy_options {
     size_t struct_size;
     athlete_q_values_fn q_values;
@@ -37,6 +42,13 @@ typedef struct athlete_discrete_policy_options {
     /* ε-greedy only: */
     double start_epsilon, end_epsilon;
     uint64_t epsilon_decay_steps; /* > 0 */
+    /* ABI 1.1, optional: the action values of n observation rows at once (n <= num_envs;
+     * q: n rows of action_count). act_batch then makes one call for all its rows (one
+     * batched forward pass) instead of one q_values call per row; either way each row
+     * draws, in turn, exactly what act draws. */
+    athlete_q_values_batch_fn q_values_batch;
+    size_t num_envs;         /* rows q_values_batch takes (0 means 1) */
+    size_t observation_size; /* floats per observation row; 0: no act_batch (the core acts row by row) */
 } athlete_discrete_policy_options;
 
 ATHLETE_API athlete_status athlete_epsilon_greedy_policy_create(const athlete_discrete_policy_options *options,

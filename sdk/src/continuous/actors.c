@@ -121,65 +121,90 @@ void athlete_squashed_gaussian_mode(const float *net_out, size_t batch, size_t a
 typedef struct actor_policy {
     athlete_actor_kind kind;
     const athlete_mlp *actor;
-    athlete_mlp_workspace *ws; /* one row: acting */
+    athlete_mlp_workspace *ws; /* `rows` rows: acting */
     const athlete_action_scaling *scaling;
     bool training;
     athlete_noise *noise;
     double log_std_min, log_std_max;
     athlete_rng rng;
-    size_t action_size;
-    float *unscaled, *xi, *noise_sample; /* action_size each, one allocation */
+    size_t action_size, rows;
+    float *unscaled, *xi;  /* rows x action_size each */
+    float *noise_sample;   /* action_size; one allocation for the three */
 } actor_policy;
 
 /* clamp that keeps NaN (as torch.clamp), so a diverged actor is caught by the core */
 static inline float clip_unit(float v) { return v < -1.0f ? -1.0f : (v > 1.0f ? 1.0f : v); }
 
+/* Row i's action from the actor's output row `out` (NULL during warmup), drawing what
+ * act draws; first: reset_act (the noise process restarts). */
+static void act_row(actor_policy *p, const float *out, bool first, size_t i)
+{
+    size_t n = p->action_size;
+    float *unscaled = p->unscaled + i * n, *xi = p->xi + i * n;
+    if (first && p->noise)
+        athlete_noise_reset(p->noise);
+    if (!out) { /* warmup: stored as the unscaled value the environment got */
+        for (size_t j = 0; j < n; j++)
+            unscaled[j] = (float)(2.0 * athlete_rng_uniform(&p->rng) - 1.0);
+    } else if (p->kind == ATHLETE_ACTOR_DETERMINISTIC) {
+        memcpy(unscaled, out, n * sizeof *unscaled);
+        if (p->training) {
+            if (p->noise) {
+                athlete_noise_sample(p->noise, p->noise_sample);
+                for (size_t j = 0; j < n; j++)
+                    unscaled[j] += p->noise_sample[j];
+            }
+            for (size_t j = 0; j < n; j++)
+                unscaled[j] = clip_unit(unscaled[j]);
+        }
+    } else if (p->training) {
+        if (p->noise)
+            athlete_noise_sample(p->noise, xi);
+        else
+            for (size_t j = 0; j < n; j++)
+                xi[j] = (float)athlete_rng_normal(&p->rng);
+        athlete_squashed_gaussian_forward(out, xi, 1, n, p->log_std_min, p->log_std_max, unscaled, NULL);
+    } else {
+        athlete_squashed_gaussian_mode(out, 1, n, unscaled);
+    }
+}
+
+static athlete_status policy_act_batch(void *self, const float *observations, size_t rows, const bool *first,
+                                       const athlete_clock *clock, float *actions, athlete_info *infos,
+                                       athlete_error *err)
+{
+    actor_policy *p = self;
+    if (rows == 0 || rows > p->rows)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policy: %zu rows, built for 1 to %zu", rows,
+                                 p->rows);
+    size_t n = p->action_size, width = athlete_mlp_output_size(p->actor);
+    const float *out = NULL;
+    if (!p->training || athlete_clock_warmup_done(clock)) {
+        out = athlete_mlp_forward(p->actor, p->ws, observations, rows);
+        if (!out)
+            return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policy: the actor rejected the observations");
+    }
+    for (size_t i = 0; i < rows; i++) {
+        act_row(p, out ? out + i * width : NULL, first[i] && p->training, i);
+        athlete_action_scaling_apply(p->scaling, p->unscaled + i * n, actions + i * n);
+        athlete_info_set_reals(&infos[i], "unscaled_action", p->unscaled + i * n, n);
+    }
+    return ATHLETE_OK;
+}
+
+/* One environment: the batch of one row (the same draws). */
 static athlete_status policy_act(void *self, const float *observation, const athlete_clock *clock, float *action,
                                  athlete_info *info, athlete_error *err)
 {
-    actor_policy *p = self;
-    size_t n = p->action_size;
-    if (p->training && !athlete_clock_warmup_done(clock)) {
-        for (size_t j = 0; j < n; j++) /* stored as the unscaled value the environment got */
-            p->unscaled[j] = (float)(2.0 * athlete_rng_uniform(&p->rng) - 1.0);
-    } else {
-        const float *out = athlete_mlp_forward(p->actor, p->ws, observation, 1);
-        if (!out)
-            return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policy: the actor rejected the observation");
-        if (p->kind == ATHLETE_ACTOR_DETERMINISTIC) {
-            memcpy(p->unscaled, out, n * sizeof *p->unscaled);
-            if (p->training) {
-                if (p->noise) {
-                    athlete_noise_sample(p->noise, p->noise_sample);
-                    for (size_t j = 0; j < n; j++)
-                        p->unscaled[j] += p->noise_sample[j];
-                }
-                for (size_t j = 0; j < n; j++)
-                    p->unscaled[j] = clip_unit(p->unscaled[j]);
-            }
-        } else if (p->training) {
-            if (p->noise) /* temporally correlated draws (e.g. pink noise) in place of i.i.d. ones */
-                athlete_noise_sample(p->noise, p->xi);
-            else
-                for (size_t j = 0; j < n; j++)
-                    p->xi[j] = (float)athlete_rng_normal(&p->rng);
-            athlete_squashed_gaussian_forward(out, p->xi, 1, n, p->log_std_min, p->log_std_max, p->unscaled, NULL);
-        } else {
-            athlete_squashed_gaussian_mode(out, 1, n, p->unscaled);
-        }
-    }
-    athlete_action_scaling_apply(p->scaling, p->unscaled, action);
-    athlete_info_set_reals(info, "unscaled_action", p->unscaled, n);
-    return ATHLETE_OK;
+    const bool first = false;
+    return policy_act_batch(self, observation, 1, &first, clock, action, info, err);
 }
 
 static athlete_status policy_reset_act(void *self, const float *observation, const athlete_clock *clock,
                                        float *action, athlete_info *info, athlete_error *err)
 {
-    actor_policy *p = self;
-    if (p->noise)
-        athlete_noise_reset(p->noise);
-    return policy_act(self, observation, clock, action, info, err);
+    const bool first = true;
+    return policy_act_batch(self, observation, 1, &first, clock, action, info, err);
 }
 
 static athlete_status policy_save(void *self, athlete_writer *w, athlete_error *err)
@@ -217,6 +242,7 @@ static const athlete_policy_ops training_ops = {
     .save = policy_save,
     .load = policy_load,
     .destroy = policy_destroy,
+    .act_batch = policy_act_batch,
 };
 
 /* Deterministic: nothing to save. */
@@ -227,6 +253,7 @@ static const athlete_policy_ops evaluation_ops = {
     .save = NULL,
     .load = NULL,
     .destroy = policy_destroy,
+    .act_batch = policy_act_batch,
 };
 
 #define ACTOR_POLICY_OPTIONS_SIZE_1_0 ATHLETE_SIZE_THROUGH(athlete_actor_policy_options, stream)
@@ -263,15 +290,17 @@ athlete_status athlete_actor_policy_create(const athlete_actor_policy_options *o
     p->log_std_min = o->log_std_min;
     p->log_std_max = o->log_std_max;
     p->action_size = n;
+    size_t num_envs = o->struct_size >= ATHLETE_SIZE_THROUGH(athlete_actor_policy_options, num_envs) ? o->num_envs : 0;
+    p->rows = num_envs ? num_envs : 1;
     athlete_rng_seed(&p->rng, o->seed, o->stream);
-    p->unscaled = athlete_calloc(3 * n, sizeof *p->unscaled);
+    p->unscaled = athlete_calloc((2 * p->rows + 1) * n, sizeof *p->unscaled);
     athlete_status st = ATHLETE_OK;
     if (!p->unscaled) {
         st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "actor policy: out of memory");
     } else {
-        p->xi = p->unscaled + n;
-        p->noise_sample = p->xi + n;
-        st = athlete_mlp_workspace_create(o->actor, 1, &p->ws, err);
+        p->xi = p->unscaled + p->rows * n;
+        p->noise_sample = p->xi + p->rows * n;
+        st = athlete_mlp_workspace_create(o->actor, p->rows, &p->ws, err);
     }
     if (st != ATHLETE_OK) {
         policy_destroy(p);
