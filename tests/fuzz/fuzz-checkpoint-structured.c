@@ -167,8 +167,12 @@ size_t LLVMFuzzerCustomMutator(unsigned char *data, size_t size, size_t max_size
 {
     ckpt_file f;
     uint64_t rng = seed;
-    if (!ckpt_parse(data, size, &f) || f.count == 0)
+    if (!ckpt_parse(data, size, &f))
         return LLVMFuzzerMutate(data, size, max_size);
+    if (f.count == 0) { /* a header without records: nothing to edit */
+        ckpt_free(&f);
+        return LLVMFuzzerMutate(data, size, max_size);
+    }
     int edits = 1 + (int)(next(&rng) % 3);
     for (int e = 0; e < edits; e++) {
         ckpt_record *r = &f.records[next(&rng) % f.count];
