@@ -5,6 +5,8 @@
 
 #include "actor-critic.h"
 
+#include <athlete/gsde.h>
+
 typedef struct sac_state {
     actor_critic_state ac; /* first: sizes, shared settings, scaling, noise, networks (no critic: inference only) */
     double log_std_min, log_std_max;
@@ -16,11 +18,18 @@ typedef struct sac_state {
     float alpha, log_alpha, log_alpha_grad;
 
     double critic_lr;       /* the temperature's optimizer uses the critics' settings */
+    double actor_lr;        /* and gSDE's the actor's */
     athlete_adam *temperature_adam; /* training only */
     /* minibatch scratch: batch each for y, log_prob, d_q1, d_q2, d_log_prob; batch × action
      * for xi, actions, d_actions and its second half; batch × 2 action for d_out */
     float *y, *log_prob, *d_q1, *d_q2, *d_log_prob;
     float *xi, *actions, *d_actions, *d_actions_2, *d_out;
+    /* "use_sde": the state-dependent exploration (NULL without it or in an inference-only
+     * agent), its optimizer (the actor's settings), a training step's draws (latent ×
+     * action) and 1 - a^2 of the sampled actions (batch × action) */
+    athlete_gsde *gsde;
+    athlete_adam *gsde_adam;
+    float *gsde_draws, *gsde_slope;
 } sac_state;
 
 /* The loss heads. The actor's, from both critics' Q of the sampled actions and s->log_prob
