@@ -40,6 +40,15 @@ typedef struct sac_state {
 double sac_actor_head(sac_state *s, const float *q1, const float *q2, size_t n, bool *any_1, bool *any_2);
 double sac_temperature_head(sac_state *s, size_t n);
 
+/* With gSDE, the squashed sample of n rows from the actor's output (n × 2 action; the mean
+ * half is used) and its latent features (n × latent), with the matrix s->gsde_draws:
+ * u = mu + latent theta, a = tanh(u) into s->actions, log pi = log N(u; mu, v(latent)) -
+ * sum log(1 - a^2 + 1e-6) into s->log_prob, 1 - a^2 into s->gsde_slope. Its backward,
+ * from s->d_actions and s->d_log_prob: dL/du into the mean half of s->d_out (the unused
+ * log-std half gets 0) and gSDE's gradients (zeroed first), s->d_actions_2 as scratch. */
+void sac_gsde_sample(sac_state *s, const float *out, const float *latent, size_t n);
+void sac_gsde_backward(sac_state *s, const float *latent, size_t n);
+
 /* One gradient step each, on a fresh minibatch drawn with rng (which also draws the
  * reparameterisation noise); *loss receives its loss. */
 athlete_status sac_critic_step(void *context, athlete_rng *rng, float *loss, athlete_error *err);

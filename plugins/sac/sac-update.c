@@ -17,14 +17,10 @@ static const float *gsde_latent(const sac_state *s)
     return athlete_mlp_workspace_layer_input(s->ac.nets.actor_ws, athlete_mlp_layer_count(s->ac.nets.actor) - 1);
 }
 
-/* With gSDE: one exploration matrix for the minibatch (as Stable-Baselines3 draws one per
- * gradient step), u = mu + latent theta, a = tanh(u) and
- * log pi = log N(u; mu, v(latent)) - sum log(1 - a^2 + 1e-6); 1 - a^2 in s->gsde_slope. */
-static void sample_gsde(sac_state *s, athlete_rng *rng, const float *out, size_t n)
+void sac_gsde_sample(sac_state *s, const float *out, const float *latent, size_t n)
 {
     size_t act = s->ac.action_size;
-    athlete_gsde_draw(s->gsde, rng, s->gsde_draws);
-    athlete_gsde_forward(s->gsde, gsde_latent(s), s->gsde_draws, n, s->actions, s->log_prob);
+    athlete_gsde_forward(s->gsde, latent, s->gsde_draws, n, s->actions, s->log_prob);
     for (size_t i = 0; i < n; i++) {
         double correction = 0.0;
         for (size_t j = 0; j < act; j++) {
@@ -48,7 +44,9 @@ static const float *sample_actions(sac_state *s, athlete_rng *rng, const float *
     if (!out)
         return NULL;
     if (s->gsde) {
-        sample_gsde(s, rng, out, n);
+        /* one exploration matrix for the minibatch, as Stable-Baselines3 draws one per gradient step */
+        athlete_gsde_draw(s->gsde, rng, s->gsde_draws);
+        sac_gsde_sample(s, out, gsde_latent(s), n);
         return out;
     }
     size_t count = n * s->ac.action_size;
@@ -106,10 +104,7 @@ double sac_actor_head(sac_state *s, const float *q1, const float *q2, size_t n, 
     return sum / (double)n;
 }
 
-/* Backward of sample_gsde: d_out (mean half: dL/du; log-std half: 0, unused) from
- * s->d_actions and s->d_log_prob, and gSDE's gradients (zeroed first) with dL/dnoise =
- * dL/du in s->d_actions_2. */
-static void gsde_backward(sac_state *s, size_t n)
+void sac_gsde_backward(sac_state *s, const float *latent, size_t n)
 {
     size_t act = s->ac.action_size;
     for (size_t i = 0; i < n; i++) {
@@ -126,7 +121,7 @@ static void gsde_backward(sac_state *s, size_t n)
         }
     }
     athlete_gsde_zero_grad(s->gsde);
-    athlete_gsde_backward(s->gsde, gsde_latent(s), s->gsde_draws, n, s->d_actions_2, s->d_log_prob);
+    athlete_gsde_backward(s->gsde, latent, s->gsde_draws, n, s->d_actions_2, s->d_log_prob);
 }
 
 athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
@@ -155,7 +150,7 @@ athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athl
             s->d_actions[i] += s->d_actions_2[i];
     }
     if (s->gsde)
-        gsde_backward(s, n);
+        sac_gsde_backward(s, gsde_latent(s), n);
     else
         athlete_squashed_gaussian_backward(out, s->xi, n, s->ac.action_size, s->log_std_min, s->log_std_max,
                                            s->d_actions, s->d_log_prob, s->d_out);
