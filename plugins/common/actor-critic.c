@@ -136,7 +136,10 @@ athlete_status actor_critic_build_parts(const athlete_build_args *args, const ac
         .stream = spec->policy_stream,
         .num_envs = athlete_build_num_envs(args), /* one forward pass acts for every environment */
     };
-    return athlete_actor_policies_create(&policy, parts, err);
+    st = athlete_actor_policies_create(&policy, parts, err);
+    if (st == ATHLETE_OK && spec->gsde)
+        st = athlete_actor_policy_set_gsde(&parts->training_policy, spec->gsde, err);
+    return st;
 }
 
 void actor_critic_state_init(actor_critic_state *ac, const athlete_build_args *args,

@@ -193,6 +193,7 @@ typedef struct actor_critic_spec {
     double log_std_min, log_std_max; /* a squashed Gaussian actor's */
     /* optional: one more gradient update between the actor's and the target syncs (sac's temperature) */
     const athlete_gradient_update_options *extra_update;
+    athlete_gsde *gsde; /* optional: the training policy's state-dependent exploration (sac) */
 } actor_critic_spec;
 
 /* The parameters of every network the spec builds (critics and their targets, the actor

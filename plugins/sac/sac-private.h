@@ -5,6 +5,8 @@
 
 #include "actor-critic.h"
 
+#include <athlete/gsde.h>
+
 typedef struct sac_state {
     actor_critic_state ac; /* first: sizes, shared settings, scaling, noise, networks (no critic: inference only) */
     double log_std_min, log_std_max;
@@ -16,11 +18,18 @@ typedef struct sac_state {
     float alpha, log_alpha, log_alpha_grad;
 
     double critic_lr;       /* the temperature's optimizer uses the critics' settings */
+    double actor_lr;        /* and gSDE's the actor's */
     athlete_adam *temperature_adam; /* training only */
     /* minibatch scratch: batch each for y, log_prob, d_q1, d_q2, d_log_prob; batch × action
      * for xi, actions, d_actions and its second half; batch × 2 action for d_out */
     float *y, *log_prob, *d_q1, *d_q2, *d_log_prob;
     float *xi, *actions, *d_actions, *d_actions_2, *d_out;
+    /* "use_sde": the state-dependent exploration (NULL without it or in an inference-only
+     * agent), its optimizer (the actor's settings), a training step's draws (latent ×
+     * action) and 1 - a^2 of the sampled actions (batch × action) */
+    athlete_gsde *gsde;
+    athlete_adam *gsde_adam;
+    float *gsde_draws, *gsde_slope;
 } sac_state;
 
 /* The loss heads. The actor's, from both critics' Q of the sampled actions and s->log_prob
@@ -30,6 +39,15 @@ typedef struct sac_state {
  * and writes its derivative in log alpha to log_alpha_grad. */
 double sac_actor_head(sac_state *s, const float *q1, const float *q2, size_t n, bool *any_1, bool *any_2);
 double sac_temperature_head(sac_state *s, size_t n);
+
+/* With gSDE, the squashed sample of n rows from the actor's output (n × 2 action; the mean
+ * half is used) and its latent features (n × latent), with the matrix s->gsde_draws:
+ * u = mu + latent theta, a = tanh(u) into s->actions, log pi = log N(u; mu, v(latent)) -
+ * sum log(1 - a^2 + 1e-6) into s->log_prob, 1 - a^2 into s->gsde_slope. Its backward,
+ * from s->d_actions and s->d_log_prob: dL/du into the mean half of s->d_out (the unused
+ * log-std half gets 0) and gSDE's gradients (zeroed first), s->d_actions_2 as scratch. */
+void sac_gsde_sample(sac_state *s, const float *out, const float *latent, size_t n);
+void sac_gsde_backward(sac_state *s, const float *latent, size_t n);
 
 /* One gradient step each, on a fresh minibatch drawn with rng (which also draws the
  * reparameterisation noise); *loss receives its loss. */

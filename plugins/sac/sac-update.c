@@ -11,13 +11,44 @@
 #include <math.h>
 #include <string.h>
 
-/* a ~ pi(.|obs) for n rows into s->actions and s->log_prob, the noise in s->xi; returns
- * the actor's output (kept in actor_ws for a backward) or NULL. */
+/* The latent features gSDE reads: the actor's last hidden layer in the latest forward. */
+static const float *gsde_latent(const sac_state *s)
+{
+    return athlete_mlp_workspace_layer_input(s->ac.nets.actor_ws, athlete_mlp_layer_count(s->ac.nets.actor) - 1);
+}
+
+void sac_gsde_sample(sac_state *s, const float *out, const float *latent, size_t n)
+{
+    size_t act = s->ac.action_size;
+    athlete_gsde_forward(s->gsde, latent, s->gsde_draws, n, s->actions, s->log_prob);
+    for (size_t i = 0; i < n; i++) {
+        double correction = 0.0;
+        for (size_t j = 0; j < act; j++) {
+            size_t k = i * act + j;
+            /* tanh and 1 - tanh^2 from one exp, exact in the tails */
+            double u = (double)out[i * 2 * act + j] + (double)s->actions[k], z = exp(-2.0 * fabs(u));
+            double a = (1.0 - z) / (1.0 + z), slope = 4.0 * z / ((1.0 + z) * (1.0 + z));
+            s->actions[k] = (float)(u < 0 ? -a : a);
+            s->gsde_slope[k] = (float)slope;
+            correction += log(slope + 1e-6);
+        }
+        s->log_prob[i] = (float)((double)s->log_prob[i] - correction);
+    }
+}
+
+/* a ~ pi(.|obs) for n rows into s->actions and s->log_prob, the noise in s->xi (or gSDE's
+ * draws); returns the actor's output (kept in actor_ws for a backward) or NULL. */
 static const float *sample_actions(sac_state *s, athlete_rng *rng, const float *observations, size_t n)
 {
     const float *out = athlete_mlp_forward(s->ac.nets.actor, s->ac.nets.actor_ws, observations, n);
     if (!out)
         return NULL;
+    if (s->gsde) {
+        /* one exploration matrix for the minibatch, as Stable-Baselines3 draws one per gradient step */
+        athlete_gsde_draw(s->gsde, rng, s->gsde_draws);
+        sac_gsde_sample(s, out, gsde_latent(s), n);
+        return out;
+    }
     size_t count = n * s->ac.action_size;
     for (size_t i = 0; i < count; i++)
         s->xi[i] = (float)athlete_rng_normal(rng);
@@ -73,6 +104,26 @@ double sac_actor_head(sac_state *s, const float *q1, const float *q2, size_t n, 
     return sum / (double)n;
 }
 
+void sac_gsde_backward(sac_state *s, const float *latent, size_t n)
+{
+    size_t act = s->ac.action_size;
+    for (size_t i = 0; i < n; i++) {
+        double g_lp = s->d_log_prob[i];
+        for (size_t j = 0; j < act; j++) {
+            size_t k = i * act + j;
+            double a = s->actions[k], slope = s->gsde_slope[k];
+            /* through a = tanh(u), and through -log(1 - a^2 + eps) whose u-derivative is
+             * 2 a (1 - a^2) / (1 - a^2 + eps); the Gaussian term depends on u - mu only */
+            double du = (double)s->d_actions[k] * slope + g_lp * 2.0 * a * slope / (slope + 1e-6);
+            s->d_out[i * 2 * act + j] = (float)du;
+            s->d_out[i * 2 * act + act + j] = 0.0f;
+            s->d_actions_2[k] = (float)du;
+        }
+    }
+    athlete_gsde_zero_grad(s->gsde);
+    athlete_gsde_backward(s->gsde, latent, s->gsde_draws, n, s->d_actions_2, s->d_log_prob);
+}
+
 athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athlete_error *err)
 {
     sac_state *s = context;
@@ -98,14 +149,25 @@ athlete_status sac_actor_step(void *context, athlete_rng *rng, float *loss, athl
         for (size_t i = 0; i < na; i++)
             s->d_actions[i] += s->d_actions_2[i];
     }
-    athlete_squashed_gaussian_backward(out, s->xi, n, s->ac.action_size, s->log_std_min, s->log_std_max, s->d_actions,
-                                       s->d_log_prob, s->d_out);
+    if (s->gsde)
+        sac_gsde_backward(s, gsde_latent(s), n);
+    else
+        athlete_squashed_gaussian_backward(out, s->xi, n, s->ac.action_size, s->log_std_min, s->log_std_max,
+                                           s->d_actions, s->d_log_prob, s->d_out);
     athlete_adam_zero_grad(s->ac.nets.actor_adam);
     if ((st = athlete_mlp_backward(s->ac.nets.actor, s->ac.nets.actor_ws, s->d_out, NULL, err)))
         return st;
     if (s->ac.actor_max_norm > 0)
         athlete_adam_clip_grad_norm(s->ac.nets.actor_adam, (float)s->ac.actor_max_norm);
     athlete_adam_step(s->ac.nets.actor_adam);
+    if (s->gsde) {
+        if (s->ac.actor_max_norm > 0)
+            athlete_adam_clip_grad_norm(s->gsde_adam, (float)s->ac.actor_max_norm);
+        athlete_adam_step(s->gsde_adam);
+        /* a round of updates ends a collection phase: acting starts on a new matrix, as
+         * Stable-Baselines3 resamples at each collection's start */
+        athlete_gsde_resample(s->gsde);
+    }
     return ATHLETE_OK;
 }
 

@@ -41,6 +41,7 @@ enum {
     STREAM_ACTOR_UPDATE = 5,
     STREAM_TEMPERATURE_UPDATE = 6,
     STREAM_NOISE = 7, /* the policy's draws when "noise_process_class" is set */
+    STREAM_GSDE = 8,  /* the acting exploration matrices when "use_sde" is set */
 };
 
 typedef struct sac_settings {
@@ -51,6 +52,9 @@ typedef struct sac_settings {
     double target_entropy; /* "auto": NaN */
     double initial_temperature;
     actor_critic_noise noise; /* kind -1: i.i.d. draws */
+    bool use_sde, sde_full_std;
+    int64_t sde_sample_freq;
+    double log_std_init;
     actor_critic_settings common; /* optimisation, replay, schedules, target */
 } sac_settings;
 
@@ -78,6 +82,18 @@ static const athlete_config_key sac_keys[] = {
      .flags = ATHLETE_CONFIG_MIN_OPEN, .limit = 1e6, .rule = "a finite number > 0",
      .description = "alpha at the start when the temperature is tuned"},
     ACTOR_CRITIC_OPTIONAL_NOISE_KEYS(sac_settings, noise),
+    {.name = "use_sde", .type = ATHLETE_CONFIG_BOOL, ATHLETE_CONFIG_FIELD(sac_settings, use_sde), .default_value = 0,
+     .description = "state-dependent exploration (gSDE): the noise is the actor's last hidden layer times a "
+                    "random matrix with a learned scale, in place of per-step draws"},
+    {.name = "sde_sample_freq", .type = ATHLETE_CONFIG_INT, ATHLETE_CONFIG_FIELD(sac_settings, sde_sample_freq),
+     .default_value = -1, .min = -1, .max = INFINITY, .limit = 1e9, .rule = "-1 or an integer >= 1",
+     .description = "gSDE: interactions between new exploration matrices (-1: only at each episode's start and "
+                    "after each round of gradient updates)"},
+    {.name = "log_std_init", .type = ATHLETE_CONFIG_REAL, ATHLETE_CONFIG_FIELD(sac_settings, log_std_init),
+     .default_value = -3.0, .min = -20, .max = 2, .description = "gSDE: initial log standard deviation of the exploration matrix"},
+    {.name = "sde_full_std", .type = ATHLETE_CONFIG_BOOL, ATHLETE_CONFIG_FIELD(sac_settings, sde_full_std),
+     .default_value = 1,
+     .description = "gSDE: one learned scale per (latent feature, action element); false: one per latent feature"},
     ACTOR_CRITIC_SCHEDULE_KEYS(sac_settings, 3e-4, 1, 1),
     ACTOR_CRITIC_LOSS_KEYS(sac_settings),
 };
@@ -88,6 +104,11 @@ static athlete_status check_config(const athlete_config *config, athlete_error *
 {
     sac_settings s;
     athlete_status st = athlete_config_table_read(&sac_config, config, &s, err);
+    if (st == ATHLETE_OK && s.sde_sample_freq == 0)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE, "sac config: 'sde_sample_freq' must be -1 or >= 1, got 0");
+    if (st == ATHLETE_OK && s.use_sde && s.noise.kind >= 0)
+        return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
+                                 "sac config: 'use_sde' and 'noise_process_class' both replace the policy's draws: set one of them");
     if (st == ATHLETE_OK && !(s.log_std_min < s.log_std_max))
         return athlete_error_set(err, ATHLETE_E_CONFIG_VALUE,
                                  "sac config: 'actor_network_arguments.log_std_min' (%g) must be below 'actor_network_arguments.log_std_max' (%g), both finite",
@@ -106,27 +127,50 @@ static void log_temperature(void *context, athlete_info *log)
 
 /* ---- shared state: networks, optimizers, the temperature (targets are saved by their syncs) ---- */
 
+/* gSDE's scales, acting matrix and stream ("gsde") and their optimizer ("gsde_optimizer"). */
+static athlete_status gsde_save(const sac_state *s, athlete_writer *w, athlete_error *err)
+{
+    if (!s->gsde)
+        return ATHLETE_OK;
+    athlete_status st = athlete_gsde_save(s->gsde, w, "gsde", err);
+    return st ? st : athlete_adam_save(s->gsde_adam, w, "gsde_optimizer", err);
+}
+
+static athlete_status gsde_load(sac_state *s, athlete_reader *r, athlete_error *err)
+{
+    if (!s->gsde)
+        return ATHLETE_OK;
+    athlete_status st = athlete_gsde_load(s->gsde, r, "gsde", err);
+    return st ? st : athlete_adam_load(s->gsde_adam, r, "gsde_optimizer", err);
+}
+
 static athlete_status state_save(void *state, athlete_writer *w, athlete_error *err)
 {
     sac_state *s = state;
     athlete_status st = actor_critic_state_save(s, w, err);
-    if (st != ATHLETE_OK || !s->automatic)
+    if (st != ATHLETE_OK)
         return st;
+    if (!s->automatic)
+        return gsde_save(s, w, err);
     float temperature[2] = {s->alpha, s->log_alpha};
-    if ((st = athlete_writer_put(w, "temperature", ATHLETE_RECORD_F32, temperature, 2, err)))
+    if ((st = athlete_writer_put(w, "temperature", ATHLETE_RECORD_F32, temperature, 2, err)) ||
+        (st = athlete_adam_save(s->temperature_adam, w, "temperature_optimizer", err)))
         return st;
-    return athlete_adam_save(s->temperature_adam, w, "temperature_optimizer", err);
+    return gsde_save(s, w, err);
 }
 
 static athlete_status state_load(void *state, athlete_reader *r, athlete_error *err)
 {
     sac_state *s = state;
     athlete_status st = actor_critic_state_load(s, r, err);
-    if (st != ATHLETE_OK || !s->automatic)
+    if (st != ATHLETE_OK)
         return st;
+    if (!s->automatic)
+        return gsde_load(s, r, err);
     float temperature[2];
     if ((st = athlete_reader_get(r, "temperature", ATHLETE_RECORD_F32, temperature, 2, err)) ||
-        (st = athlete_adam_load(s->temperature_adam, r, "temperature_optimizer", err)))
+        (st = athlete_adam_load(s->temperature_adam, r, "temperature_optimizer", err)) ||
+        (st = gsde_load(s, r, err)))
         return st;
     s->alpha = temperature[0];
     s->log_alpha = temperature[1];
@@ -140,6 +184,9 @@ static void state_destroy(void *state)
         return;
     actor_critic_state_release(&s->ac);
     athlete_adam_destroy(s->temperature_adam);
+    athlete_adam_destroy(s->gsde_adam);
+    athlete_gsde_destroy(s->gsde);
+    athlete_free(s->gsde_draws);
     athlete_free(s->y);
     athlete_free(s);
 }
@@ -194,6 +241,19 @@ static athlete_status scratch_create(sac_state *s, athlete_error *err)
     s->d_actions = s->actions + batch * act;
     s->d_actions_2 = s->d_actions + batch * act;
     s->d_out = s->d_actions_2 + batch * act;
+    if (s->gsde) {
+        size_t latent = athlete_gsde_latent_size(s->gsde);
+        s->gsde_draws = athlete_calloc(latent * act + batch * act, sizeof *s->gsde_draws);
+        if (!s->gsde_draws)
+            return athlete_error_set(err, ATHLETE_E_NO_MEMORY, "sac: out of memory");
+        s->gsde_slope = s->gsde_draws + latent * act;
+        /* gSDE's scales are the actor's parameters: the actor's learning rate */
+        athlete_adam_group gg = athlete_adam_group_default(athlete_gsde_log_std(s->gsde), athlete_gsde_grads(s->gsde),
+                                                           athlete_gsde_param_count(s->gsde), s->actor_lr);
+        athlete_status st = athlete_adam_create(&gg, 1, &s->gsde_adam, err);
+        if (st != ATHLETE_OK)
+            return st;
+    }
     /* log alpha: one parameter, trained with the critic's optimizer settings */
     athlete_adam_group tg = athlete_adam_group_default(&s->log_alpha, &s->log_alpha_grad, 1, s->critic_lr);
     return s->automatic ? athlete_adam_create(&tg, 1, &s->temperature_adam, err) : ATHLETE_OK;
@@ -216,6 +276,22 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
     s->log_std_min = cfg.log_std_min;
     s->log_std_max = cfg.log_std_max;
     s->critic_lr = cfg.common.critic_lr;
+    s->actor_lr = cfg.common.actor_lr;
+    /* gSDE on the actor's last hidden layer (the observation without hidden layers); not
+     * needed by an inference-only agent, whose evaluation policy is the mean */
+    if (cfg.use_sde && !args->inference_only) {
+        athlete_gsde_options gsde = {
+            .struct_size = sizeof gsde, .action_size = s->ac.action_size, .full_std = cfg.sde_full_std,
+            .latent_size = cfg.actor_hidden.count ? cfg.actor_hidden.values[cfg.actor_hidden.count - 1]
+                                                  : s->ac.observation_size,
+            .log_std_init = cfg.log_std_init, .sample_freq = cfg.sde_sample_freq, .seed = args->seed,
+            .stream = STREAM_GSDE,
+        };
+        if ((st = athlete_gsde_create(&gsde, &s->gsde, err))) {
+            athlete_parts_destroy(parts);
+            return st;
+        }
+    }
     s->automatic = cfg.temperature == 0; /* "auto" */
     /* "auto": -dim(A), the original's -prod(action shape) */
     s->target_entropy = isnan(cfg.target_entropy) ? -(double)s->ac.action_size : cfg.target_entropy;
@@ -241,7 +317,7 @@ static athlete_status build(const athlete_build_args *args, athlete_parts *parts
         .init_stream = STREAM_INIT, .critic_stream = STREAM_CRITIC_UPDATE, .actor_stream = STREAM_ACTOR_UPDATE,
         .policy_stream = STREAM_TRAINING_POLICY, .log_std_min = s->log_std_min, .log_std_max = s->log_std_max,
         .extra_update = s->automatic ? &temperature : NULL,
-        .noise = cfg.noise.kind >= 0 ? &cfg.noise : NULL, .noise_stream = STREAM_NOISE,
+        .noise = cfg.noise.kind >= 0 ? &cfg.noise : NULL, .noise_stream = STREAM_NOISE, .gsde = s->gsde,
     };
     if ((st = actor_critic_build_parts(args, &spec, &s->ac, parts, err)) ||
         (!args->inference_only && (st = scratch_create(s, err))))

@@ -37,6 +37,9 @@ static const seed_case cases[] = {
                      " \"noise_process_arguments\": {\"horizon\": 16}}",
      60},
     {"sac", "sac", "Pendulum-v1", SMALL_OFFPOLICY ", \"critic_2_network_arguments\": {\"hidden_dims\": [8]}}", 60},
+    {"sac-gsde", "sac", "MountainCarContinuous-v0",
+     SMALL_OFFPOLICY ", \"critic_2_network_arguments\": {\"hidden_dims\": [8]}, \"use_sde\": true, \"sde_sample_freq\": 4}",
+     60},
 };
 
 static int fail(const char *what, const athlete_error *err)

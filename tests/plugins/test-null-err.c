@@ -278,6 +278,17 @@ START_TEST(sdk)
     FAILS(athlete_noise_load(noise, r, "x", NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
     FAILS(athlete_noise_save(noise, w, "Not A Name", NULL), ATHLETE_E_INVALID_ARGUMENT);
     athlete_noise_destroy(noise);
+    athlete_gsde *gsde = NULL;
+    athlete_policy parts_policy_none = {0};
+    athlete_gsde_options gsde_options = {
+        .struct_size = sizeof gsde_options, .latent_size = 2, .action_size = 1};
+    FAILS(athlete_gsde_create(&gsde_options, &gsde, NULL), ATHLETE_E_INVALID_ARGUMENT);
+    gsde_options.sample_freq = -1;
+    ck_assert_ok(athlete_gsde_create(&gsde_options, &gsde, &err), &err);
+    FAILS(athlete_gsde_load(gsde, r, "x", NULL), ATHLETE_E_CHECKPOINT_CORRUPT);
+    FAILS(athlete_gsde_save(gsde, w, "Not A Name", NULL), ATHLETE_E_INVALID_ARGUMENT);
+    FAILS(athlete_actor_policy_set_gsde(&parts_policy_none, gsde, NULL), ATHLETE_E_INVALID_ARGUMENT);
+    athlete_gsde_destroy(gsde);
     athlete_action_scaling *scaling = NULL;
     FAILS(athlete_action_scaling_check(&two, &two, "t", NULL), ATHLETE_E_SPACE_MISMATCH);
     FAILS(athlete_action_scaling_create(&two, "t", &scaling, NULL), ATHLETE_E_SPACE_MISMATCH);

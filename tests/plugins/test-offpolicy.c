@@ -147,6 +147,12 @@ static const config_case config_cases[] = {
     {"sac", "{\"actor_network_arguments\": {\"log_std_min\": 3}}", ATHLETE_E_CONFIG_VALUE,
      "'actor_network_arguments.log_std_min' (3) must be below 'actor_network_arguments.log_std_max' (2), both finite"},
     {"sac", "{\"noise_process_class\": 1}", ATHLETE_E_CONFIG_TYPE, "'noise_process_class' expects"},
+    {"sac", "{\"use_sde\": true, \"sde_sample_freq\": 0}", ATHLETE_E_CONFIG_VALUE,
+     "'sde_sample_freq' must be -1 or >= 1, got 0"},
+    {"sac", "{\"sde_sample_freq\": -2}", ATHLETE_E_CONFIG_VALUE, "'sde_sample_freq' must be -1 or an integer >= 1, got -2"},
+    {"sac", "{\"use_sde\": true, \"noise_process_class\": \"colored\"}", ATHLETE_E_CONFIG_VALUE,
+     "'use_sde' and 'noise_process_class' both replace the policy's draws: set one of them"},
+    {"sac", "{\"log_std_init\": 3}", ATHLETE_E_CONFIG_VALUE, "'log_std_init' must be"},
     {"ddpg", "{\"critic_2_network_arguments\": {\"hidden_dims\": [8]}}", ATHLETE_E_CONFIG_UNKNOWN_KEY,
      "unknown key 'critic_2_network_arguments'"},
 };

@@ -41,6 +41,10 @@ static const vcase cases[] = {
      "{\"warmup_steps\": 100, \"replay_buffer_mini_batch_size\": 32, \"replay_buffer_capacity\": 500,"
      " \"critic_network_arguments\": {\"hidden_dims\": [32, 32]}, \"critic_2_network_arguments\": {\"hidden_dims\": [32, 32]},"
      " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
+    {"sac", "MountainCarContinuous-v0",
+     "{\"warmup_steps\": 100, \"replay_buffer_mini_batch_size\": 32, \"replay_buffer_capacity\": 500,"
+     " \"critic_network_arguments\": {\"hidden_dims\": [32, 32]}, \"critic_2_network_arguments\": {\"hidden_dims\": [32, 32]},"
+     " \"actor_network_arguments\": {\"hidden_dims\": [32, 16]}, \"use_sde\": true, \"sde_sample_freq\": 5}"},
     {"ppo", "Pendulum-v1",
      "{\"steps_per_update\": 64, \"mini_batch_size\": 16, \"epochs_per_update\": 2,"
      " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},

@@ -382,6 +382,38 @@ START_TEST(test_info_key_with_control_byte)
 }
 END_TEST
 
+/* gSDE's scales, acting matrix and step counter: each checked on load, nothing loaded. */
+START_TEST(test_gsde_records)
+{
+    ckpt_file f;
+    make_checkpoint("sac", "MountainCarContinuous-v0",
+                    "{\"warmup_steps\": 50, \"replay_buffer_mini_batch_size\": 8, \"replay_buffer_capacity\": 500,"
+                    " \"critic_network_arguments\": {\"hidden_dims\": [8]}, \"critic_2_network_arguments\": {\"hidden_dims\": [8]},"
+                    " \"actor_network_arguments\": {\"hidden_dims\": [8]}, \"use_sde\": true, \"sde_sample_freq\": 4}",
+                    120, &f);
+    set_float(&f, "state.gsde.log_std", 3, 60.0f);
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "gsde: record 'gsde.log_std' holds 60 at 3, outside [-50, 50]");
+    set_float(&f, "state.gsde.log_std", 3, -3.0f);
+    set_float(&f, "state.gsde.draws", 1, NAN);
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "checkpoint: record 'state.gsde.draws' holds NaN at 1");
+    set_float(&f, "state.gsde.draws", 1, 1e9f);
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "gsde: record 'gsde.draws' holds 1e+09 at 1, outside [-64, 64]");
+    set_float(&f, "state.gsde.draws", 1, 0.5f);
+    set_u64(&f, "state.gsde.steps", 0, 5);
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "gsde: record 'gsde.steps' holds 5, beyond the sampling frequency's 4");
+    set_u64(&f, "state.gsde.steps", 0, 4);
+    athlete_error err;
+    athlete_agent *agent = NULL;
+    ck_assert_ok(athlete_agent_from_checkpoint(reg, write_sealed(&f, "good"), true, &agent, &err), &err);
+    athlete_agent_destroy(agent);
+    ckpt_free(&f);
+}
+END_TEST
+
 START_TEST(test_degenerate_rng)
 {
     ckpt_file f;
@@ -657,6 +689,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_unedited_loads);
+    tcase_add_test(tc, test_gsde_records);
     tcase_add_test(tc, test_replay_action_out_of_space);
     tcase_add_test(tc, test_pending_action_and_observation);
     tcase_add_test(tc, test_partial_rollout_action);

@@ -563,6 +563,57 @@ START_TEST(gaussian_policy_samples_and_evaluates_the_mode)
 }
 END_TEST
 
+/* With gSDE: a = tanh(mu + latent theta) from the actor's last hidden layer, the same
+ * matrix until reset_act draws another; the evaluation policy and mismatched sizes are
+ * refused. */
+START_TEST(gsde_policy_acts_with_the_state_dependent_noise)
+{
+    policy_fixture f;
+    fixture_make(&f, ATHLETE_ACTOR_SQUASHED_GAUSSIAN, NULL);
+    size_t n_widths;
+    const size_t *widths = athlete_mlp_widths(f.actor, &n_widths);
+    size_t latent = widths[n_widths - 2];
+    athlete_gsde_options o = {.struct_size = sizeof o, .latent_size = latent + 1, .action_size = ACT,
+                              .full_std = true, .log_std_init = -1.0, .sample_freq = -1, .seed = 3, .stream = 8};
+    athlete_gsde *wrong = NULL, *gsde = NULL;
+    athlete_error err;
+    ck_assert_ok(athlete_gsde_create(&o, &wrong, &err), &err);
+    o.latent_size = latent;
+    ck_assert_ok(athlete_gsde_create(&o, &gsde, &err), &err);
+    ck_assert_fails(athlete_actor_policy_set_gsde(&f.eval, gsde, &err), &err, ATHLETE_E_INVALID_ARGUMENT,
+                    "actor policy gsde: not an actor's training policy");
+    char expected[200];
+    snprintf(expected, sizeof expected,
+             "actor policy gsde: %zu latent features and 2 actions need a squashed Gaussian actor with as many (it has %zu and 2)",
+             latent + 1, latent);
+    ck_assert_fails(athlete_actor_policy_set_gsde(&f.train, wrong, &err), &err, ATHLETE_E_INVALID_ARGUMENT, expected);
+    ck_assert_ok(athlete_actor_policy_set_gsde(&f.train, gsde, &err), &err);
+    athlete_clock clock = {.interactions = 3, .warmup_steps = 0};
+    float obs[OBS] = {0.3f, 0.1f, -0.4f}, action[ACT], first[ACT];
+    athlete_mlp_workspace *ws = NULL;
+    ck_assert_ok(athlete_mlp_workspace_create(f.actor, 1, &ws, &err), &err);
+    const float *out = athlete_mlp_forward(f.actor, ws, obs, 1);
+    const float *z = athlete_mlp_workspace_layer_input(ws, athlete_mlp_layer_count(f.actor) - 1);
+    ck_assert_ptr_nonnull(z);
+    memcpy(first, act(&f.train, obs, &clock, action, true), sizeof first);
+    const float *draws = athlete_gsde_acting_draws(gsde);
+    for (size_t j = 0; j < ACT; j++) {
+        double noise = 0;
+        for (size_t k = 0; k < latent; k++)
+            noise += (double)z[k] * exp(-1.0) * draws[k * ACT + j];
+        ck_assert_float_eq_tol(first[j], tanh((double)out[j] + noise), 1e-5f);
+    }
+    /* the same matrix for every step until the next episode */
+    for (int t = 0; t < 5; t++)
+        ck_assert_mem_eq(act(&f.train, obs, &clock, action, false), first, sizeof first);
+    ck_assert(memcmp(act(&f.train, obs, &clock, action, true), first, sizeof first) != 0);
+    athlete_mlp_workspace_destroy(ws);
+    athlete_gsde_destroy(wrong);
+    athlete_gsde_destroy(gsde);
+    fixture_free(&f);
+}
+END_TEST
+
 START_TEST(training_policy_saves_its_stream)
 {
     athlete_noise_options no = {.struct_size = sizeof no, .kind = ATHLETE_NOISE_ORNSTEIN_UHLENBECK, .size = ACT,
@@ -654,6 +705,7 @@ int main(void)
     tcase_add_test(tc, warmup_actions_are_uniform_and_stored_unscaled);
     tcase_add_test(tc, deterministic_policy_noise_clip_and_reset);
     tcase_add_test(tc, gaussian_policy_samples_and_evaluates_the_mode);
+    tcase_add_test(tc, gsde_policy_acts_with_the_state_dependent_noise);
     tcase_add_test(tc, training_policy_saves_its_stream);
     tcase_add_test(tc, policy_errors);
     tcase_add_test(tc, acting_allocates_nothing);

@@ -22,6 +22,7 @@
 
 #include <athlete/component.h>
 #include <athlete/export.h>
+#include <athlete/gsde.h>
 #include <athlete/mlp.h>
 #include <athlete/noise.h>
 #include <athlete/rng.h>
@@ -70,7 +71,8 @@ ATHLETE_API void athlete_squashed_gaussian_mode(const float *net_out, size_t bat
  *   squashed Gaussian: a = tanh(mu + sigma xi), xi drawn from the policy's stream, or
  *                      from the noise process when one is given (a unit-variance coloured
  *                      process makes the exploration temporally correlated: pink noise);
- *                      reset_act resets the noise process first.
+ *                      reset_act resets the noise process first; with a gSDE,
+ *                      a = tanh(mu + latent theta) instead (reset_act resamples theta).
  * Evaluation: actor(obs) as is (deterministic) or tanh(mu).
  * The action handed to the environment is a scaled; the info holds "unscaled_action" (the
  * array a, borrowed from the policy until its next call), which the action-replacing
@@ -98,6 +100,13 @@ ATHLETE_API athlete_status athlete_actor_policy_create(const athlete_actor_polic
  * without noise. */
 ATHLETE_API athlete_status athlete_actor_policies_create(const athlete_actor_policy_options *training,
                                                          athlete_parts *parts, athlete_error *err);
+
+/* Gives a squashed Gaussian training policy state-dependent exploration (<athlete/gsde.h>,
+ * borrowed, must outlive the policy) on its actor's last hidden layer: after warmup
+ * a = tanh(mu + latent theta) in place of the per-step draws, and reset_act resamples the
+ * matrix. ATHLETE_E_INVALID_ARGUMENT for another policy or mismatched sizes. */
+ATHLETE_API athlete_status athlete_actor_policy_set_gsde(athlete_policy *training_policy, athlete_gsde *gsde,
+                                                         athlete_error *err);
 
 /* The evaluation policy of `kind` as a policy program (<athlete/policy-program.h>): the
  * actor's layers, then VALUES with the scaling's scale and offset, and tanh on the means

@@ -99,6 +99,11 @@ ATHLETE_API void athlete_mlp_workspace_destroy(athlete_mlp_workspace *ws);
 ATHLETE_API size_t athlete_mlp_workspace_max_batch(const athlete_mlp_workspace *ws);
 /* Rows of the last forward pass (0 before the first). */
 ATHLETE_API size_t athlete_mlp_workspace_batch(const athlete_mlp_workspace *ws);
+/* What entered layer `layer` in the last forward (batch × widths[layer]): the input for
+ * layer 0, the activated output of layer - 1 otherwise (the last hidden layer's output,
+ * a policy's latent features, for layer_count - 1). Valid until the next forward on ws;
+ * NULL before the first forward or for layer >= layer_count. */
+ATHLETE_API const float *athlete_mlp_workspace_layer_input(const athlete_mlp_workspace *ws, size_t layer);
 
 /* output = net(input) for `batch` rows of input_size floats; returns the workspace's
  * output buffer (batch × output_size), valid until the next forward on this workspace.

@@ -125,6 +125,7 @@ typedef struct actor_policy {
     const athlete_action_scaling *scaling;
     bool training;
     athlete_noise *noise;
+    athlete_gsde *gsde;
     double log_std_min, log_std_max;
     athlete_rng rng;
     size_t action_size, rows;
@@ -143,6 +144,8 @@ static void act_row(actor_policy *p, const float *out, bool first, size_t i)
     float *unscaled = p->unscaled + i * n, *xi = p->xi + i * n;
     if (first && p->noise)
         athlete_noise_reset(p->noise);
+    if (first && p->gsde) /* one exploration matrix for every row: any episode start redraws it */
+        athlete_gsde_resample(p->gsde);
     if (!out) { /* warmup: stored as the unscaled value the environment got */
         for (size_t j = 0; j < n; j++)
             unscaled[j] = (float)(2.0 * athlete_rng_uniform(&p->rng) - 1.0);
@@ -157,8 +160,14 @@ static void act_row(actor_policy *p, const float *out, bool first, size_t i)
             for (size_t j = 0; j < n; j++)
                 unscaled[j] = clip_unit(unscaled[j]);
         }
+    } else if (p->training && p->gsde) {
+        const float *latent = athlete_mlp_workspace_layer_input(p->ws, athlete_mlp_layer_count(p->actor) - 1) +
+                              i * athlete_gsde_latent_size(p->gsde);
+        athlete_gsde_act(p->gsde, latent, p->noise_sample);
+        for (size_t j = 0; j < n; j++)
+            unscaled[j] = (float)tanh((double)out[j] + (double)p->noise_sample[j]);
     } else if (p->training) {
-        if (p->noise)
+        if (p->noise) /* temporally correlated draws (e.g. pink noise) in place of i.i.d. ones */
             athlete_noise_sample(p->noise, xi);
         else
             for (size_t j = 0; j < n; j++)
@@ -331,6 +340,23 @@ athlete_status athlete_actor_policies_create(const athlete_actor_policy_options 
     o.training = false;
     o.noise = NULL;
     return athlete_actor_policy_create(&o, &parts->evaluation_policy, err);
+}
+
+athlete_status athlete_actor_policy_set_gsde(athlete_policy *training_policy, athlete_gsde *gsde, athlete_error *err)
+{
+    if (!training_policy || !gsde || training_policy->ops != &training_ops)
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT, "actor policy gsde: not an actor's training policy");
+    actor_policy *p = training_policy->self;
+    size_t n_widths;
+    const size_t *widths = athlete_mlp_widths(p->actor, &n_widths);
+    if (p->kind != ATHLETE_ACTOR_SQUASHED_GAUSSIAN || athlete_gsde_action_size(gsde) != p->action_size ||
+        athlete_gsde_latent_size(gsde) != widths[n_widths - 2])
+        return athlete_error_set(err, ATHLETE_E_INVALID_ARGUMENT,
+                                 "actor policy gsde: %zu latent features and %zu actions need a squashed Gaussian actor with as many (it has %zu and %zu)",
+                                 athlete_gsde_latent_size(gsde), athlete_gsde_action_size(gsde), widths[n_widths - 2],
+                                 p->action_size);
+    p->gsde = gsde;
+    return ATHLETE_OK;
 }
 
 athlete_status athlete_actor_policy_program(athlete_actor_kind kind, const athlete_mlp *actor,

@@ -553,6 +553,13 @@ void athlete_mlp_workspace_destroy(athlete_mlp_workspace *ws)
 size_t athlete_mlp_workspace_max_batch(const athlete_mlp_workspace *ws) { return ws->max_batch; }
 size_t athlete_mlp_workspace_batch(const athlete_mlp_workspace *ws) { return ws->batch; }
 
+const float *athlete_mlp_workspace_layer_input(const athlete_mlp_workspace *ws, size_t layer)
+{
+    if (!ws || ws->batch == 0 || layer + 1 >= ws->n_widths)
+        return NULL;
+    return layer == 0 ? ws->input : ws->acts[layer - 1];
+}
+
 /* ---------------------------------------------------------------------------------------
  * Forward and backward */
 
