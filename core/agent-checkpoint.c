@@ -351,9 +351,15 @@ static athlete_status read_records(athlete_agent *agent, athlete_reader *r, bool
             st = load_info(&agent->policy_infos[row], li->keys, li->reals, r, err);
             athlete_reader_set_scope(r, NULL);
         }
-        if (st == ATHLETE_OK && agent->previous_observations)
+        /* The streams' pending observations become transitions (indices for tabular
+         * agents) once episodes run; before the first reset they are unused zeros, which
+         * need not lie in the observation space, and the reset overwrites them. */
+        if (st == ATHLETE_OK && agent->previous_observations && active)
             st = athlete_reader_get_observations(r, "env.previous_observations", agent->previous_observations,
                                                  agent->num_envs, err);
+        else if (st == ATHLETE_OK && agent->previous_observations)
+            st = athlete_reader_get(r, "env.previous_observations", ATHLETE_RECORD_F32, agent->previous_observations,
+                                    agent->num_envs * agent->observation_size, err);
         if (st == ATHLETE_OK)
             st = load_part(r, "env.collector", p->collector.ops->load, p->collector.self, err);
         if (st != ATHLETE_OK)

@@ -432,6 +432,36 @@ START_TEST(vector_partial_rollout_round_trip)
 }
 END_TEST
 
+/* Saved before its first episode, an agent holds zeros as its pending observation: they
+ * load even when 0 lies outside the observation space; a non-finite one is refused. */
+START_TEST(saved_before_the_first_episode)
+{
+    athlete_registry *reg = registry();
+    athlete_error err;
+    size_t shape[1] = {2};
+    float low[2] = {1, 1}, high[2] = {2, 2};
+    athlete_space obs = athlete_space_box(1, shape, low, high), act = athlete_space_discrete(2);
+    uint64_t seed = 5;
+    athlete_agent *agent = NULL, *loaded = NULL;
+    ck_assert_ok(athlete_agent_create(reg, "ppo", &obs, &act, &seed, NULL, &agent, &err), &err);
+    char path[64];
+    snprintf(path, sizeof path, "ppo-unstarted-%d.ckpt", (int)getpid());
+    ck_assert_ok(athlete_agent_save_checkpoint(agent, path, true, NULL, &err), &err);
+    ck_assert_ok(athlete_agent_from_checkpoint(reg, path, true, &loaded, &err), &err);
+    athlete_agent_destroy(loaded);
+    athlete_agent_destroy(agent);
+    /* The same for a vector agent of an algorithm whose collector the core drives stream
+     * by stream. */
+    ck_assert_ok(athlete_agent_create_vector(reg, "dqn", &obs, &act, 3, &seed, NULL, &agent, &err), &err);
+    ck_assert_ok(athlete_agent_save_checkpoint(agent, path, true, NULL, &err), &err);
+    ck_assert_ok(athlete_agent_from_checkpoint(reg, path, true, &loaded, &err), &err);
+    remove(path);
+    athlete_agent_destroy(loaded);
+    athlete_agent_destroy(agent);
+    athlete_registry_destroy(reg);
+}
+END_TEST
+
 START_TEST(steps_allocate_nothing)
 {
     /* Small networks keep the valgrind run short; the CartPole run takes the categorical,
@@ -462,6 +492,7 @@ int main(void)
     tcase_add_test(tc, same_seed_same_run);
     tcase_add_test(tc, steps_allocate_nothing);
     tcase_add_test(tc, vector_partial_rollout_round_trip);
+    tcase_add_test(tc, saved_before_the_first_episode);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -228,6 +228,10 @@ START_TEST(test_partial_rollout_action)
     expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
                    "checkpoint: record 'env.collector.actions' row 0: action = 5 is not an integer in [0, 2)");
     set_float(&f, "env.collector.actions", 0, 1.0f);
+    set_float(&f, "env.collector.previous_observation", 1, NAN);
+    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
+                   "checkpoint: record 'env.collector.previous_observation' holds NaN at 1");
+    set_float(&f, "env.collector.previous_observation", 1, 0.0f);
     set_float(&f, "env.collector.log_probs", 2, INFINITY);
     expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
                    "checkpoint: record 'env.collector.log_probs' holds infinity at 2");

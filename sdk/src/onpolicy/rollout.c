@@ -158,8 +158,11 @@ static athlete_status collector_load(void *self, athlete_reader *r, athlete_erro
     size_t n = (size_t)count, envs = c->num_envs, os = c->observation_size, as = c->action_size;
     size_t rows = envs * n;
     if (athlete_reader_clock(r)) {
-        /* Stored actions are indices for a categorical policy: each is checked. */
-        if ((st = athlete_reader_get_observations(r, "previous_observation", c->previous, envs, err)))
+        /* Stored actions are indices for a categorical policy: each is checked. The
+         * pending observations only need to be finite: they are network inputs, never
+         * indices, and a stream that has not started holds zeros, which need not lie in
+         * the observation space. */
+        if ((st = athlete_reader_get_finite(r, "previous_observation", c->previous, envs * os, err)))
             return st;
         if (n > 0 && ((st = athlete_reader_get_observations(r, "observations", c->observations, rows, err)) ||
                       (st = athlete_reader_get_actions(r, "actions", c->actions, rows, err)) ||
