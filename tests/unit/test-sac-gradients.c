@@ -142,8 +142,14 @@ START_TEST(gsde_actor_gradient_matches_finite_differences)
     gsde_setup u;
     memset(&u, 0, sizeof u);
     sac_state *s = &u.s;
-    athlete_gsde_options o = {.struct_size = sizeof o, .latent_size = LATENT, .action_size = ACTIONS,
-                              .full_std = true, .log_std_init = -0.7, .sample_freq = -1, .seed = 1, .stream = 8};
+    athlete_gsde_options o = {.struct_size = sizeof o,
+                              .latent_size = LATENT,
+                              .action_size = ACTIONS,
+                              .full_std = true,
+                              .log_std_init = -0.7,
+                              .sample_freq = -1,
+                              .seed = 1,
+                              .stream = 8};
     athlete_error err;
     ck_assert_ok(athlete_gsde_create(&o, &s->gsde, &err), &err);
     s->ac.action_size = ACTIONS;
@@ -173,7 +179,8 @@ START_TEST(gsde_actor_gradient_matches_finite_differences)
     for (size_t i = 0; i < ROWS; i++)
         for (size_t j = 0; j < ACTIONS; j++) {
             double a = u.actions[i * ACTIONS + j];
-            u.d_actions[i * ACTIONS + j] = (float)(u.d_q1[i] * (c[0][j] + d[0] * a) + u.d_q2[i] * (c[1][j] + d[1] * a));
+            u.d_actions[i * ACTIONS + j] = (float)(u.d_q1[i] * (c[0][j] + d[0] * a) +
+                                                   u.d_q2[i] * (c[1][j] + d[1] * a));
         }
     sac_gsde_backward(s, u.latent, ROWS);
     for (size_t k = 0; k < ROWS * 2 * ACTIONS; k++) {
