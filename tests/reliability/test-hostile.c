@@ -54,6 +54,17 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Reads and parses a saved checkpoint. */
+static void parse_checkpoint(const char *path, ckpt_file *out)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static unsigned char buf[1 << 20];
+    size_t size = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ck_assert(ckpt_parse(buf, size, out));
+}
+
 /* Trains `steps` steps and saves mid-episode (with the environment state); returns the
  * parsed file. */
 static void make_checkpoint(const char *algorithm, const char *env_id, const char *overrides, int steps,
@@ -91,12 +102,7 @@ static void make_checkpoint(const char *algorithm, const char *env_id, const cha
     ck_assert_ok(athlete_agent_save_checkpoint(agent, path, true, NULL, &err), &err);
     athlete_agent_destroy(agent);
     athlete_env_destroy(env);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static unsigned char buf[1 << 20];
-    size_t size = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    ck_assert(ckpt_parse(buf, size, out));
+    parse_checkpoint(path, out);
 }
 
 static const char *write_sealed(ckpt_file *f, const char *name)
@@ -275,12 +281,7 @@ static void make_vector_checkpoint(const char *algorithm, const char *env_id, co
     ck_assert_ok(athlete_agent_save_checkpoint(agent, path, false, NULL, &err), &err);
     athlete_agent_destroy(agent);
     athlete_vector_env_destroy(venv);
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    static unsigned char buf[1 << 20];
-    size_t size = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    ck_assert(ckpt_parse(buf, size, out));
+    parse_checkpoint(path, out);
 }
 
 /* PPO with a noise process and several environments keeps one process per environment:

@@ -188,19 +188,31 @@ static void loaded_free(loaded *l)
     *l = (loaded){0};
 }
 
+/* results.jsonl for reading, its path in *path (freed by the caller); NULL with
+ * *missing when there is none yet (no run finished), NULL with a message otherwise. */
+static FILE *open_results(const char *sweep_dir, char **path, bool *missing, char *msg, size_t msg_size)
+{
+    *path = run_path(sweep_dir, "results.jsonl");
+    FILE *f = *path ? fopen(*path, "r") : NULL;
+    *missing = !f && *path && errno == ENOENT;
+    if (!f) {
+        if (!*missing)
+            snprintf(msg, msg_size, "cannot open '%s': %s", *path ? *path : "results.jsonl", strerror(errno));
+        free(*path);
+        *path = NULL;
+    }
+    return f;
+}
+
 /* Every whole line of results.jsonl (a missing file is empty); the last line for a run wins. */
 static bool load_results(const char *sweep_dir, loaded *out, char *msg, size_t msg_size)
 {
     *out = (loaded){0};
-    char *path = run_path(sweep_dir, "results.jsonl");
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f) {
-        bool missing = path && errno == ENOENT;
-        if (!missing)
-            snprintf(msg, msg_size, "cannot open '%s': %s", path ? path : "results.jsonl", strerror(errno));
-        free(path);
+    char *path;
+    bool missing;
+    FILE *f = open_results(sweep_dir, &path, &missing, msg, msg_size);
+    if (!f)
         return missing;
-    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -458,4 +470,31 @@ athlete_status athlete_sweep_summarize(const char *sweep_dir, const athlete_swee
     free(tmp_path);
     loaded_free(&l);
     return st;
+}
+
+/* Which runs results.jsonl holds (see sweep.h); unreadable or torn lines count as unfinished. */
+bool athlete_sweep_finished_runs(const char *sweep_dir, const athlete_sweep_spec *spec,
+                                 const athlete_sweep_plan *plan, bool *finished, char *msg, size_t msg_size)
+{
+    memset(finished, 0, plan->config_count * spec->seed_count * sizeof *finished);
+    char *path;
+    bool missing;
+    FILE *f = open_results(sweep_dir, &path, &missing, msg, msg_size);
+    if (!f)
+        return missing;
+    free(path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        athlete_sweep_result r;
+        if (line[len - 1] != '\n' || !athlete_sweep_result_parse(line, &r) || r.config >= plan->config_count)
+            continue;
+        for (size_t i = 0; i < spec->seed_count; i++)
+            if (spec->seeds[i] == r.seed)
+                finished[r.config * spec->seed_count + i] = true;
+    }
+    free(line);
+    fclose(f);
+    return true;
 }

@@ -61,36 +61,6 @@ static bool exists(const char *dir, const char *name)
     return yes;
 }
 
-bool athlete_sweep_finished_runs(const char *sweep_dir, const athlete_sweep_spec *spec,
-                                 const athlete_sweep_plan *plan, bool *finished, char *msg, size_t msg_size)
-{
-    memset(finished, 0, plan->config_count * spec->seed_count * sizeof *finished);
-    char *path = run_path(sweep_dir, "results.jsonl");
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f) {
-        bool missing = path && errno == ENOENT;
-        if (!missing)
-            snprintf(msg, msg_size, "cannot open '%s': %s", path ? path : "results.jsonl", strerror(errno));
-        free(path);
-        return missing;
-    }
-    free(path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        athlete_sweep_result r;
-        if (line[len - 1] != '\n' || !athlete_sweep_result_parse(line, &r) || r.config >= plan->config_count)
-            continue;
-        for (size_t i = 0; i < spec->seed_count; i++)
-            if (spec->seeds[i] == r.seed)
-                finished[r.config * spec->seed_count + i] = true;
-    }
-    free(line);
-    fclose(f);
-    return true;
-}
-
 athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athlete_sweep_plan *plan,
                                      athlete_sweep_options *options, athlete_sweep_run **todo,
                                      size_t *todo_count, athlete_error *err)

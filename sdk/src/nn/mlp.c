@@ -333,11 +333,32 @@ void athlete_mlp_init_default(athlete_mlp *mlp, athlete_rng *rng)
     }
 }
 
+/* m := H_k m for the columns j >= k of the row-major m (m_rows × n), with H_k = I −
+ * beta_k v_k v_kᵀ (v_k: column k of v, nonzero from row k). Rows are walked outermost so
+ * that a tall matrix streams through the cache; every dot product s[j] still sums over
+ * the rows in ascending order. */
+static void apply_reflector(const double *v, double beta, size_t k, double *mat, size_t m, size_t n, double *s)
+{
+    for (size_t j = k; j < n; j++)
+        s[j] = 0.0;
+    for (size_t i = k; i < m; i++) {
+        double vi = v[i * n + k];
+        for (size_t j = k; j < n; j++)
+            s[j] += vi * mat[i * n + j];
+    }
+    for (size_t j = k; j < n; j++)
+        s[j] *= beta;
+    for (size_t i = k; i < m; i++) {
+        double vi = v[i * n + k];
+        for (size_t j = k; j < n; j++)
+            mat[i * n + j] -= s[j] * vi;
+    }
+}
+
 /* Thin Householder QR of a (m × n, row-major, m >= n), in place. On return q (m × n)
  * holds Q with each column multiplied by the sign of R's diagonal entry, as
  * torch.nn.init.orthogonal_ does (that makes the result Haar-distributed). v is m × n
- * scratch, s n scratch. Rows are walked outermost so that a tall matrix streams through
- * the cache; every dot product still sums over i in ascending order. */
+ * scratch, s n scratch. */
 static void householder_q(double *a, double *q, double *v, double *beta, double *rdiag, double *s, size_t m,
                           size_t n)
 {
@@ -354,42 +375,15 @@ static void householder_q(double *a, double *q, double *v, double *beta, double 
         }
         beta[k] = vnorm > 0.0 ? 2.0 / vnorm : 0.0;
         rdiag[k] = beta[k] > 0.0 ? alpha : a[k * n + k];
-        for (size_t j = k; j < n; j++)
-            s[j] = 0.0;
-        for (size_t i = k; i < m; i++) {
-            double vi = v[i * n + k];
-            for (size_t j = k; j < n; j++)
-                s[j] += vi * a[i * n + j];
-        }
-        for (size_t j = k; j < n; j++)
-            s[j] *= beta[k];
-        for (size_t i = k; i < m; i++) {
-            double vi = v[i * n + k];
-            for (size_t j = k; j < n; j++)
-                a[i * n + j] -= s[j] * vi;
-        }
+        apply_reflector(v, beta[k], k, a, m, n, s);
     }
     /* Q = H_0 … H_{n-1} [I; 0], applied right to left; columns j < k are still e_j when
      * H_k is applied and H_k leaves them alone. */
     memset(q, 0, m * n * sizeof *q);
     for (size_t j = 0; j < n; j++)
         q[j * n + j] = 1.0;
-    for (size_t k = n; k-- > 0;) {
-        for (size_t j = k; j < n; j++)
-            s[j] = 0.0;
-        for (size_t i = k; i < m; i++) {
-            double vi = v[i * n + k];
-            for (size_t j = k; j < n; j++)
-                s[j] += vi * q[i * n + j];
-        }
-        for (size_t j = k; j < n; j++)
-            s[j] *= beta[k];
-        for (size_t i = k; i < m; i++) {
-            double vi = v[i * n + k];
-            for (size_t j = k; j < n; j++)
-                q[i * n + j] -= s[j] * vi;
-        }
-    }
+    for (size_t k = n; k-- > 0;)
+        apply_reflector(v, beta[k], k, q, m, n, s);
     for (size_t j = 0; j < n; j++)
         if (rdiag[j] < 0.0)
             for (size_t i = 0; i < m; i++)
