@@ -20,8 +20,8 @@ char *run_path(const char *dir, const char *name)
     return p;
 }
 
-/* mkdir -p: every missing parent too. */
-static int make_dirs(const char *path)
+/* mkdir -p (see run-dir.h). */
+int run_make_dirs(const char *path)
 {
     char *copy = strdup(path);
     if (!copy)
@@ -37,13 +37,13 @@ static int make_dirs(const char *path)
         *p = '/';
     }
     free(copy);
-    return mkdir(path, 0777);
+    return mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
 }
 
 char *run_dir_create(const char *requested, const char *algorithm, const char *env_id, char *msg, size_t msg_size)
 {
     if (requested) {
-        if (make_dirs(requested) != 0 && errno != EEXIST) {
+        if (run_make_dirs(requested) != 0) {
             snprintf(msg, msg_size, "cannot create the run folder '%s': %s", requested, strerror(errno));
             return NULL;
         }

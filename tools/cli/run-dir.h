@@ -24,6 +24,8 @@ cJSON *run_read_json(const char *path, char *msg, size_t msg_size);
 
 /* "dir/name" (malloc'ed). */
 char *run_path(const char *dir, const char *name);
+/* mkdir -p: the directory and every missing parent; 0 also when it exists already. */
+int run_make_dirs(const char *path);
 
 /* The newest checkpoint of a run folder (largest "step" in its state file): final or
  * checkpoints/step_N. Returns the malloc'ed checkpoint path (its state file is the same

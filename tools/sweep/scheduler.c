@@ -23,25 +23,6 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int make_dirs(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return -1;
-    for (char *p = copy + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-            free(copy);
-            return -1;
-        }
-        *p = '/';
-    }
-    free(copy);
-    return mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
@@ -114,7 +95,7 @@ athlete_status athlete_sweep_prepare(const athlete_sweep_spec *spec, const athle
         char *plan_text = athlete_sweep_plan_json(spec, plan);
         if (!runs || !plan_path || !plan_text)
             st = athlete_error_set(err, ATHLETE_E_NO_MEMORY, "sweep: out of memory");
-        else if (make_dirs(runs) != 0)
+        else if (run_make_dirs(runs) != 0)
             st = athlete_error_set(err, ATHLETE_E_IO, "sweep: cannot create '%s': %s", runs, strerror(errno));
         else if (!run_write_file(plan_path, plan_text, msg, sizeof msg) ||
                  !run_write_file(spec_path, spec->text, msg, sizeof msg))
@@ -281,7 +262,7 @@ static athlete_status start_worker(const athlete_sweep_spec *spec, const athlete
     if (st == ATHLETE_OK && fs != FOLDER_STOPPED) {
         char *overrides = run_path(dir, "sweep-overrides.json");
         /* Written by whoever starts the worker: hosts need not share a file system. */
-        if (!overrides || make_dirs(dir) != 0)
+        if (!overrides || run_make_dirs(dir) != 0)
             st = athlete_error_set(err, ATHLETE_E_IO, "sweep: cannot create '%s': %s", dir, strerror(errno));
         else if (!run_write_file(overrides, plan->overrides[run->config], msg, sizeof msg))
             st = athlete_error_set(err, ATHLETE_E_IO, "sweep: %s", msg);
