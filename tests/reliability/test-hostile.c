@@ -396,10 +396,20 @@ START_TEST(test_gsde_records)
                     " \"critic_network_arguments\": {\"hidden_dims\": [8]}, \"critic_2_network_arguments\": {\"hidden_dims\": [8]},"
                     " \"actor_network_arguments\": {\"hidden_dims\": [8]}, \"use_sde\": true, \"sde_sample_freq\": 4}",
                     120, &f);
-    set_float(&f, "state.gsde.log_std", 3, 60.0f);
-    expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
-                   "gsde: record 'gsde.log_std' holds 60 at 3, outside [-50, 50]");
-    set_float(&f, "state.gsde.log_std", 3, -3.0f);
+    /* log sigma is trained: a diverged one loads (as the agent that diverged saved it) and
+     * the policy then refuses to act. */
+    set_float(&f, "state.gsde.log_std", 0, NAN);
+    {
+        athlete_error err;
+        athlete_agent *agent = NULL;
+        ck_assert_ok(athlete_agent_from_checkpoint(reg, write_sealed(&f, "diverged"), false, &agent, &err), &err);
+        float observation[2] = {-0.5f, 0.0f};
+        const float *action = NULL;
+        ck_assert_fails(athlete_agent_reset_step(agent, observation, &action, NULL, &err), &err, ATHLETE_E_NON_FINITE,
+                        "produced action[0] = NaN (did training diverge?)");
+        athlete_agent_destroy(agent);
+    }
+    set_float(&f, "state.gsde.log_std", 0, -3.0f);
     set_float(&f, "state.gsde.draws", 1, NAN);
     expect_refused(write_sealed(&f, "bad"), true, ATHLETE_E_CHECKPOINT_CORRUPT,
                    "checkpoint: record 'state.gsde.draws' holds NaN at 1");

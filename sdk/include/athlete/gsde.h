@@ -22,8 +22,9 @@
  * minibatch's rows. The acting E, the step counter and the RNG stream are saved with
  * athlete_gsde_save (log_std and its gradients belong to the caller's optimizer, which
  * saves them too; athlete_gsde_save also stores log_std, so a checkpoint is whole). Load
- * refuses non-finite values, |log_std| beyond ATHLETE_GSDE_MAX_ABS_LOG_STD, |E| beyond
- * ATHLETE_GSDE_MAX_ABS_DRAW and a step counter beyond sample_freq. Nothing here allocates
+ * refuses a non-finite E or one beyond ATHLETE_GSDE_MAX_ABS_DRAW and a step counter beyond
+ * sample_freq; log_std is a trained parameter and loads whatever it holds (a diverged one
+ * makes the policy's actions non-finite, which the core refuses). Nothing here allocates
  * after create. forward, log_prob and backward keep sigma in the gSDE's scratch, so one
  * gSDE serves one caller at a time. */
 #ifndef ATHLETE_GSDE_H
@@ -40,8 +41,8 @@
 
 ATHLETE_BEGIN_DECLS
 
-/* Bounds a checkpoint's values must respect: exp(±50) is far outside any trained policy's
- * scale, and a normal draw beyond 64 standard deviations never happens. */
+/* log_std_init's bound (exp(±50) is far outside any policy's scale) and the bound on a
+ * checkpoint's acting matrix (a normal draw beyond 64 standard deviations never happens). */
 #define ATHLETE_GSDE_MAX_ABS_LOG_STD 50.0
 #define ATHLETE_GSDE_MAX_ABS_DRAW 64.0
 

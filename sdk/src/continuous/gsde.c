@@ -247,8 +247,11 @@ athlete_status athlete_gsde_load(athlete_gsde *g, athlete_reader *r, const char 
     float *log_std = g->staging, *draws = g->staging + g->params;
     uint64_t steps;
     athlete_rng rng;
+    /* log sigma is trained like the network's weights and, like them, may have diverged:
+     * any value loads (what an agent saves must load), and a policy whose noise is then
+     * not finite refuses to act. Only the draws and the counter are never trained. */
     record(rec, sizeof rec, name, "log_std");
-    if ((st = get_bounded(r, rec, log_std, g->params, ATHLETE_GSDE_MAX_ABS_LOG_STD, err)))
+    if ((st = athlete_reader_get(r, rec, ATHLETE_RECORD_F32, log_std, g->params, err)))
         return st;
     record(rec, sizeof rec, name, "draws");
     if ((st = get_bounded(r, rec, draws, matrix, ATHLETE_GSDE_MAX_ABS_DRAW, err)))
