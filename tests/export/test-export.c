@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "test-registry.h"
 #include "test-util.h"
 
 /* |exported - agent| / max(1, half the action range), continuous actions. */
@@ -81,15 +82,6 @@ static const char *overrides_of(const export_case *c, char *buf, size_t size)
     snprintf(buf, size, ACTOR_CRITIC_SMALL,
              strcmp(c->algorithm, "ddpg") == 0 ? "" : ", \"critic_2_network_arguments\": {\"hidden_dims\": [32, 32]}");
     return buf;
-}
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
 }
 
 static void setup(void)

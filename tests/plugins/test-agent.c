@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "alloc-count.h"
+#include "test-registry.h"
 #include "test-util.h"
 
 /* Chain of 6 cells: action 1 moves right, 0 left; reaching cell 5 ends with reward 1. */
@@ -28,15 +29,6 @@ static float chain_step(chain *c, float action, double *reward, bool *terminated
     *terminated = c->cell == CELLS - 1;
     *reward = *terminated ? 1.0 : 0.0;
     return (float)c->cell;
-}
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
 }
 
 static athlete_agent *make_agent(athlete_registry *reg, uint64_t seed, const char *overrides)

@@ -8,16 +8,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "test-registry.h"
 #include "test-util.h"
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
-}
 
 /* Observation Box(4) and Discrete(2) actions (dqn), Box(3) and Box(1) (the others). */
 typedef struct spaces {

@@ -7,16 +7,8 @@
 #include <stdlib.h>
 
 #include "alloc-count.h"
+#include "test-registry.h"
 #include "test-util.h"
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
-}
 
 static const char small[] = "{\"value_network_arguments\": {\"hidden_dims\": [32, 32]}, \"replay_buffer_mini_batch_size\": 16,"
                             " \"warmup_steps\": 100, \"replay_buffer_capacity\": 1000}";

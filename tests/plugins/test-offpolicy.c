@@ -12,18 +12,10 @@
 #include <stdlib.h>
 
 #include "alloc-count.h"
+#include "test-registry.h"
 #include "test-util.h"
 
 static const char *const algorithms[3] = {"ddpg", "td3", "sac"};
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
-}
 
 /* Small networks and batches, the given warmup and capacity, plus `extra` (JSON members,
  * "" for none). critic_2 exists in td3 and sac only. */

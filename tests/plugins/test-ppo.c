@@ -12,18 +12,10 @@
 #include <unistd.h>
 
 #include "alloc-count.h"
+#include "test-registry.h"
 #include "test-util.h"
 
 #define HALF_LOG_2PI 0.91893853320467274178
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
-}
 
 /* An environment and an agent on it. */
 typedef struct rig {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "alloc-count.h"
+#include "test-registry.h"
 #include "test-util.h"
 
 typedef struct vcase {
@@ -60,15 +61,6 @@ static const vcase cases[] = {
      " \"actor_network_arguments\": {\"hidden_dims\": [32, 32]}, \"value_network_arguments\": {\"hidden_dims\": [32, 32]}}"},
 };
 #define CASES (sizeof cases / sizeof cases[0])
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
-}
 
 /* A vector environment, a vector agent on it and the step buffers (allocated once). */
 typedef struct vrig {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test-registry.h"
 #include "test-util.h"
 
 typedef struct algorithm_case {
@@ -41,15 +42,6 @@ static void remove_dir(void)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
-}
-
-static athlete_registry *registry(void)
-{
-    athlete_registry_options options = {sizeof options, NULL, true, false};
-    athlete_registry *reg = NULL;
-    athlete_error err;
-    ck_assert_ok(athlete_registry_create(&options, &reg, &err), &err);
-    return reg;
 }
 
 /* A running episode: the environment, the agent, the pending action. */
